@@ -1,0 +1,31 @@
+"""proplens: find, label and explain propaganda techniques in news articles.
+
+>>> import proplens
+>>> analysis = proplens.analyze("They are traitors who will destroy everything we love.")  # doctest: +SKIP
+
+``import proplens`` is cheap: onnxruntime, tokenizers and friends load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .analysis import Analysis as Analysis, Attribution as Attribution, Sentence as Sentence, Span as Span
+from .errors import ProplensError as ProplensError
+from .techniques import TECHNIQUES as TECHNIQUES, Technique as Technique, get_technique as get_technique
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .analyzer import Analyzer as Analyzer, analyze as analyze, load as load
+
+__all__ = ["analyze", "load", "Analyzer", "Analysis", "Span", "Sentence", "Attribution", "Technique", "TECHNIQUES",
+           "get_technique", "ProplensError", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in ("analyze", "load", "Analyzer", "get_default_analyzer", "clear_default_analyzer"):
+        from . import analyzer
+
+        return getattr(analyzer, name)
+    raise AttributeError(f"module 'proplens' has no attribute {name!r}")

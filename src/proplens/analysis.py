@@ -1,0 +1,239 @@
+"""The core data objects: :class:`Span`, :class:`Sentence`, :class:`Analysis`.
+
+Offsets are Python ``str`` indices into the *original* input (end exclusive), so
+``analysis.text[span.start:span.end] == span.text`` always holds, CRLF and emoji included.
+A span keeps a reference to its text and slices it; it never stores a copy that could drift.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import Errors, InvalidSpanError
+from .techniques import TECHNIQUE_IDS, Technique, get_technique
+
+__all__ = ["Span", "Sentence", "Attribution", "Analysis"]
+
+
+def _check_offsets(start: int, end: int, length: int) -> None:
+    if not (0 <= start < end <= length):
+        raise InvalidSpanError(Errors.P003.format(start=start, end=end, length=length))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A passage that uses one propaganda technique.
+
+    Parameters
+    ----------
+    start, end : int
+        Character offsets into the analysed text, end exclusive.
+    technique : str
+        A PTC technique id (see :data:`proplens.techniques.TECHNIQUE_IDS`).
+    score : float
+        The model's confidence, 0-1.
+    source_text : str
+        The whole analysed text; ``text`` is sliced from it.
+
+    Examples
+    --------
+    >>> s = Span.make("a truly disastrous plan", 8, 18, "Loaded_Language", 0.9)
+    >>> s.text
+    'disastrous'
+    """
+
+    start: int
+    end: int
+    technique: str
+    score: float
+    source_text: str = field(repr=False, compare=False, hash=False)
+
+    @classmethod
+    def make(cls, text: str, start: int, end: int, technique: str, score: float = 1.0) -> "Span":
+        """Build a span after checking its offsets and technique id."""
+        _check_offsets(start, end, len(text))
+        tid = get_technique(technique).id
+        return cls(int(start), int(end), tid, float(score), text)
+
+    @property
+    def text(self) -> str:
+        return self.source_text[self.start : self.end]
+
+    @property
+    def technique_info(self) -> Technique:
+        return get_technique(self.technique)
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.technique_info
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "technique": t.id,
+            "technique_name": t.name,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the article with its propaganda score (0-1)."""
+
+    start: int
+    end: int
+    score: float
+    source_text: str = field(repr=False, compare=False, hash=False)
+
+    @property
+    def text(self) -> str:
+        return self.source_text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who an article's claim is attributed to: source, cue and content, each a list of (start, end).
+
+    ``via`` lists intermediate sources of a chain ("AFP quoted residents as saying": residents via AFP).
+    """
+
+    source: tuple[tuple[int, int], ...]
+    cue: tuple[tuple[int, int], ...]
+    content: tuple[tuple[int, int], ...]
+    source_type: str
+    source_text: str
+    via: tuple[str, ...] = ()
+    score: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": [list(p) for p in self.source],
+            "cue": [list(p) for p in self.cue],
+            "content": [list(p) for p in self.content],
+            "source_text": self.source_text,
+            "source_type": self.source_type,
+            "via": list(self.via),
+            "score": round(self.score, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Attribution":
+        return cls(
+            source=tuple(tuple(p) for p in d.get("source", [])),
+            cue=tuple(tuple(p) for p in d.get("cue", [])),
+            content=tuple(tuple(p) for p in d.get("content", [])),
+            source_type=d.get("source_type", "unknown"),
+            source_text=d.get("source_text", ""),
+            via=tuple(d.get("via", [])),
+            score=float(d.get("score", 1.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of analysing one article.
+
+    Parameters
+    ----------
+    text : str
+        The analysed text, exactly as given.
+    spans : tuple of Span
+        Technique-labelled passages, sorted by (start, end, technique). They may overlap.
+    sentences : tuple of Sentence
+        Every sentence with a 0-1 score.
+    score : float
+        The article's propaganda score, 0-1.
+    model_name, model_version : str
+        Which model produced the analysis.
+    title : str or None
+        The article title, when known.
+    attributions : tuple of Attribution
+        Sources of the article's claims (empty when attribution was not run).
+    meta : dict
+        Free metadata (source, url, published, ...).
+    """
+
+    text: str
+    spans: tuple[Span, ...]
+    sentences: tuple[Sentence, ...]
+    score: float
+    model_name: str
+    model_version: str
+    title: str | None = None
+    attributions: tuple[Attribution, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.text)
+        for s in self.spans:
+            _check_offsets(s.start, s.end, n)
+            if s.source_text is not self.text and s.source_text != self.text:
+                raise InvalidSpanError(
+                    Errors.P003.format(start=s.start, end=s.end, length=n) + " (span built on another text)"
+                )
+        object.__setattr__(self, "spans", tuple(sorted(self.spans, key=lambda s: (s.start, s.end, s.technique))))
+
+    # ------------------------------------------------------------------ views
+    def technique_counts(self) -> dict[str, int]:
+        """Number of spans per technique id (every technique present, zeros included)."""
+        c = Counter(s.technique for s in self.spans)
+        return {t: c.get(t, 0) for t in TECHNIQUE_IDS}
+
+    def spans_of(self, technique: str) -> list[Span]:
+        tid = get_technique(technique).id
+        return [s for s in self.spans if s.technique == tid]
+
+    @property
+    def propaganda_sentence_share(self) -> float:
+        """Share of sentences that contain at least one span."""
+        if not self.sentences:
+            return 0.0
+        hit = sum(1 for sent in self.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in self.spans))
+        return hit / len(self.sentences)
+
+    # ----------------------------------------------------------- (de)serialise
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "model": {"name": self.model_name, "version": self.model_version},
+            "spans": [s.to_dict() for s in self.spans],
+            "sentences": [s.to_dict() for s in self.sentences],
+            "technique_counts": self.technique_counts(),
+            "attributions": [a.to_dict() for a in self.attributions],
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Analysis":
+        text = d["text"]
+        model = d.get("model", {})
+        return cls(
+            text=text,
+            title=d.get("title"),
+            spans=tuple(Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 1.0)) for s in d.get("spans", [])),
+            sentences=tuple(Sentence(s["start"], s["end"], float(s.get("score", 0.0)), text) for s in d.get("sentences", [])),
+            score=float(d.get("score", 0.0)),
+            model_name=model.get("name", "unknown"),
+            model_version=model.get("version", "unknown"),
+            attributions=tuple(Attribution.from_dict(a) for a in d.get("attributions", [])),
+            meta=dict(d.get("meta", {})),
+        )
+
+    def with_attributions(self, attributions: Iterable[Attribution]) -> "Analysis":
+        from dataclasses import replace
+
+        return replace(self, attributions=tuple(attributions))
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
+def make_spans(text: str, rows: Sequence[tuple[int, int, str, float]]) -> tuple[Span, ...]:
+    """Build spans for ``text`` from (start, end, technique, score) rows."""
+    return tuple(Span.make(text, s, e, t, p) for s, e, t, p in rows)

@@ -1,0 +1,253 @@
+"""The :class:`Analyzer`: text in, :class:`~proplens.analysis.Analysis` out.
+
+``Analyzer.__init__`` only stores parameters; the model loads on first use. ``analyze()`` and
+``load()`` use one cached default analyzer, which ``clear_default_analyzer()`` drops.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from .analysis import Analysis, Attribution, Sentence, Span
+from .text import DEFAULT_MAX_CHARS, check_text, split_sentences
+
+__all__ = ["Analyzer", "SpanDetector", "analyze", "load", "get_default_analyzer", "clear_default_analyzer"]
+
+
+class SpanDetector(Protocol):
+    """What the analyzer needs from a detector (the ONNX one, or a test fake)."""
+
+    def predict(self, texts: Sequence[str]) -> list[Any]:
+        """One result per text with ``.spans`` [(start, end, technique, score)], ``.tokens.offsets`` and ``.p_inside``."""
+
+    def encode(self, texts: Sequence[str]) -> list[Any]: ...
+
+    def classify(self, pred: Any, spans: Sequence[tuple[int, int]]) -> np.ndarray: ...
+
+
+def sentence_scores(text: str, sentences: Sequence[tuple[int, int]], offsets: np.ndarray, p_inside: np.ndarray) -> list[float]:
+    """A sentence's score is the highest probability, over its tokens, of being inside a propaganda span."""
+    out = []
+    if len(offsets) == 0:
+        return [0.0] * len(sentences)
+    starts = offsets[:, 0]
+    for s, e in sentences:
+        a = int(np.searchsorted(starts, s, side="left"))
+        b = int(np.searchsorted(starts, e, side="left"))
+        out.append(float(p_inside[a:b].max()) if b > a else 0.0)
+    return out
+
+
+def article_score(sentences: Sequence[tuple[int, int]], scores: Sequence[float]) -> float:
+    """Length-weighted mean of sentence scores: roughly the share of the text that persuades."""
+    w = np.array([e - s for s, e in sentences], dtype=np.float64)
+    if w.sum() == 0:
+        return 0.0
+    return float(np.dot(w, np.asarray(scores, dtype=np.float64)) / w.sum())
+
+
+class Analyzer:
+    """Find, label and score propaganda techniques in articles.
+
+    Parameters
+    ----------
+    model_dir : str or Path, optional
+        A model folder (default: the model shipped with proplens; ``hf://owner/name`` downloads one).
+    attribution : bool or "auto", default="auto"
+        Also find who claims are attributed to ("auto": when the attribution extra is installed).
+    max_chars : int
+        Longest accepted text; longer input raises :class:`~proplens.errors.InvalidTextError`.
+    threads : int, optional
+        ONNX Runtime intra-op threads (default: all cores).
+    batch_size : int, default=16
+        Encoder windows per ONNX call.
+    detector : SpanDetector, optional
+        Use this detector instead of loading ``model_dir`` (tests, custom models).
+
+    Examples
+    --------
+    >>> analyzer = Analyzer()                           # doctest: +SKIP
+    >>> analysis = analyzer("They are traitors and cowards.")  # doctest: +SKIP
+    >>> [(s.text, s.technique) for s in analysis.spans]       # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model_dir=None,
+        *,
+        attribution: bool | str = "auto",
+        max_chars: int = DEFAULT_MAX_CHARS,
+        threads: int | None = None,
+        batch_size: int = 16,
+        detector: SpanDetector | None = None,
+        model_name: str | None = None,
+        model_version: str | None = None,
+    ) -> None:
+        self.model_dir = model_dir
+        self.attribution = attribution
+        self.max_chars = max_chars
+        self.threads = threads
+        self.batch_size = batch_size
+        self._detector = detector
+        self._config: Mapping[str, Any] = {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
+        self._attributor = None
+        self._attributor_checked = False
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ model
+    @property
+    def detector(self) -> SpanDetector:
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    from .model.runtime import load_detector
+
+                    self._detector, self._config = load_detector(self.model_dir, threads=self.threads, batch_size=self.batch_size)
+        return self._detector
+
+    @property
+    def model_name(self) -> str:
+        self.detector
+        return str(self._config.get("name", "unknown"))
+
+    @property
+    def model_version(self) -> str:
+        self.detector
+        return str(self._config.get("version", "unknown"))
+
+    @property
+    def model_info(self) -> dict[str, Any]:
+        self.detector
+        keep = ("name", "version", "base_encoder", "metrics", "trained_on", "quantization")
+        return {k: self._config[k] for k in keep if k in self._config}
+
+    def _get_attributor(self):
+        if self.attribution is False:
+            return None
+        if not self._attributor_checked:
+            with self._lock:
+                if not self._attributor_checked:
+                    try:
+                        from .attribution import get_default_attributor
+                    except ImportError:
+                        if self.attribution is True:
+                            raise
+                        self._attributor = None
+                    else:
+                        try:
+                            self._attributor = get_default_attributor()
+                        except ImportError:
+                            if self.attribution is True:
+                                raise
+                            self._attributor = None
+                    self._attributor_checked = True
+        return self._attributor
+
+    # ------------------------------------------------------------------ API
+    def __call__(self, text: str, title: str | None = None, *, meta: Mapping[str, Any] | None = None) -> Analysis:
+        """Analyze one article (``text`` is kept exactly; offsets index into it)."""
+        return next(self.pipe([text], titles=[title], metas=[meta]))
+
+    def pipe(
+        self,
+        texts: Iterable[str],
+        *,
+        titles: Iterable[str | None] | None = None,
+        metas: Iterable[Mapping[str, Any] | None] | None = None,
+        batch_size: int = 8,
+    ) -> Iterator[Analysis]:
+        """Analyze many articles, batching encoder windows across articles. Yields in input order."""
+        texts_it = iter(texts)
+        titles_it = iter(titles) if titles is not None else None
+        metas_it = iter(metas) if metas is not None else None
+        while True:
+            chunk: list[tuple[str, str | None, Mapping[str, Any] | None]] = []
+            for text in texts_it:
+                t = next(titles_it, None) if titles_it else None
+                m = next(metas_it, None) if metas_it else None
+                chunk.append((check_text(text, max_chars=self.max_chars), t, m))
+                if len(chunk) >= batch_size:
+                    break
+            if not chunk:
+                return
+            preds = self.detector.predict([c[0] for c in chunk])
+            for (text, title, meta), pred in zip(chunk, preds):
+                yield self._build(text, title, meta, pred)
+
+    def _build(self, text: str, title: str | None, meta, pred) -> Analysis:
+        sents = split_sentences(text)
+        scores = sentence_scores(text, sents, pred.tokens.offsets, pred.p_inside)
+        attributions: tuple[Attribution, ...] = ()
+        attributor = self._get_attributor()
+        if attributor is not None:
+            attributions = tuple(attributor(text))
+        return Analysis(
+            text=text,
+            title=title,
+            spans=tuple(Span(s, e, t, p, text) for s, e, t, p in pred.spans),
+            sentences=tuple(Sentence(s, e, sc, text) for (s, e), sc in zip(sents, scores)),
+            score=article_score(sents, scores),
+            model_name=self.model_name,
+            model_version=self.model_version,
+            attributions=attributions,
+            meta=dict(meta or {}),
+        )
+
+    def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, float]]:
+        """Label given character spans of ``text`` (the SemEval TC setting): (technique id, probability) each."""
+        text = check_text(text, max_chars=self.max_chars)
+        if not spans:
+            return []
+        det = self.detector
+        pred = det.encode([text])[0]
+        probs = det.classify(pred, list(spans))
+        techs = det.techniques
+        return [(techs[int(np.argmax(p))], float(np.max(p))) for p in probs]
+
+    def classify_proba(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities [len(spans), 14] for given spans."""
+        text = check_text(text, max_chars=self.max_chars)
+        det = self.detector
+        return det.classify(det.encode([text])[0], list(spans))
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def get_default_analyzer() -> Analyzer:
+    """The shared analyzer used by :func:`analyze` (built once, on first use)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Analyzer()
+    return _default
+
+
+def clear_default_analyzer() -> None:
+    global _default
+    _default = None
+
+
+def load(model_dir=None, **kwargs) -> Analyzer:
+    """Load an analyzer (the built-in model by default) and check its files now, not on first use."""
+    a = Analyzer(model_dir, **kwargs)
+    a.detector
+    return a
+
+
+def analyze(text: str, title: str | None = None, **meta: Any) -> Analysis:
+    """Analyze one article with the built-in model.
+
+    Examples
+    --------
+    >>> import proplens
+    >>> a = proplens.analyze("This disgraceful, corrupt regime lies to its people.")  # doctest: +SKIP
+    >>> all(a.text[s.start:s.end] == s.text for s in a.spans)                           # doctest: +SKIP
+    True
+    """
+    return get_default_analyzer()(text, title, meta=meta or None)

@@ -1,0 +1,93 @@
+"""Coded errors and warnings.
+
+Every message lives here with a stable code ("[P001] ..."); codes are never reused.
+Each message says what happened, the value received, and how to fix it.
+Exceptions also inherit a builtin so that callers can catch ``ValueError`` etc.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Errors",
+    "Warnings",
+    "ProplensError",
+    "InvalidTextError",
+    "UnknownTechniqueError",
+    "InvalidSpanError",
+    "LabelFileError",
+    "ModelLoadError",
+    "InputFileError",
+    "FetchError",
+    "NotFittedError",
+]
+
+
+class _CodedMessages(type):
+    def __getattribute__(cls, name: str) -> str:
+        value = super().__getattribute__(name)
+        if name.startswith(("P", "W")) and name[1:].isdigit():
+            return f"[{name}] {value}"
+        return value
+
+
+class Errors(metaclass=_CodedMessages):
+    P001 = "The text is empty or holds only whitespace; there is nothing to analyze. Pass some article text."
+    P002 = "Unknown technique {value!r}. Valid technique ids are: {options}."
+    P003 = "Span offsets ({start}, {end}) are invalid for a text of length {length}: need 0 <= start < end <= length."
+    P004 = "The input is not valid text: {reason}. Pass UTF-8 (or UTF-16 with a byte-order mark) text."
+    P005 = "The text has {length:,} characters, more than the limit of {limit:,}. Split it or raise the limit (max_chars)."
+    P006 = "Cannot read label file {path}, line {line}: {reason}. Expected TAB-separated rows: {expected}."
+    P007 = "Label file {path}, line {line}: span ({start}, {end}) is outside article {article} of length {length}."
+    P008 = "Label file {path}, line {line}: no article file {article}.txt in {folder}."
+    P009 = "Cannot load the model from {path}: {reason}."
+    P010 = "The base encoder at {path} failed its integrity check: sha256 of model.safetensors is {got}, expected {expected}."
+    P011 = "Cannot read input file {path}: {reason}."
+    P012 = "No article files (article*.txt or *.txt) found in {path}."
+    P013 = "{what} is not fitted yet. Call fit() first or load a trained model."
+    P014 = "Refused to fetch {url}: {reason}."
+    P015 = "Fetching {url} failed: {reason}."
+    P016 = "{path} is not a PTC-format data folder: {reason}."
+
+
+class Warnings(metaclass=_CodedMessages):
+    W001 = "The text looks like binary data ({ratio:.0%} control characters); the analysis may be meaningless."
+    W002 = "Span ({start}, {end}) does not align with the text and was dropped."
+
+
+class ProplensError(Exception):
+    """Base class of every error proplens raises on purpose."""
+
+
+class InvalidTextError(ProplensError, ValueError):
+    """The input text cannot be analyzed (empty, too long, undecodable)."""
+
+
+class UnknownTechniqueError(ProplensError, KeyError):
+    """A technique id that is not in the inventory."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidSpanError(ProplensError, ValueError):
+    """Span offsets that do not fit the text."""
+
+
+class LabelFileError(ProplensError, ValueError):
+    """A malformed or inconsistent PTC label file."""
+
+
+class ModelLoadError(ProplensError, OSError):
+    """A model directory that is missing, incomplete or corrupt."""
+
+
+class InputFileError(ProplensError, OSError):
+    """An input file or folder that cannot be read."""
+
+
+class FetchError(ProplensError, ValueError):
+    """A URL that was refused or could not be fetched."""
+
+
+class NotFittedError(ProplensError, ValueError, AttributeError):
+    """A model used before it was fitted or loaded."""

@@ -1,0 +1,1 @@
+"""The model runtime: tokenizer and windows, ONNX session, span features and decoding (no torch)."""

@@ -1,0 +1,113 @@
+"""Tokens, windows and the only token <-> character mapping in proplens.
+
+An article is tokenized once (no special tokens, no truncation); token offsets are Python ``str``
+indices into the original text. Long articles are cut into overlapping windows of token indices;
+every window gets [CLS] ... [SEP] added by :func:`window_ids`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["TokenizedText", "Window", "load_tokenizer", "tokenize", "make_windows", "char_span_to_tokens"]
+
+
+def load_tokenizer(path: str | Path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+@dataclass
+class TokenizedText:
+    """Token ids of a whole text and each token's (start, end) in it."""
+
+    ids: np.ndarray  # int64 [n]
+    offsets: np.ndarray  # int64 [n, 2]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Tokens [start_token, end_token) of a text, encoded as one model input."""
+
+    start_token: int
+    end_token: int
+
+
+def tokenize(tokenizer, text: str) -> TokenizedText:
+    enc = tokenizer.encode(text, add_special_tokens=False)
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    # Drop zero-width tokens (can come from odd normalisation); they carry no characters.
+    keep = offsets[:, 1] > offsets[:, 0]
+    if not keep.all():
+        ids, offsets = ids[keep], offsets[keep]
+    return TokenizedText(ids, offsets)
+
+
+def make_windows(n_tokens: int, *, size: int, stride: int) -> list[Window]:
+    """Cover ``n_tokens`` with windows of at most ``size`` tokens, each starting ``stride`` after the last."""
+    if n_tokens <= size:
+        return [Window(0, n_tokens)]
+    out = []
+    start = 0
+    while True:
+        end = min(start + size, n_tokens)
+        out.append(Window(start, end))
+        if end == n_tokens:
+            break
+        start += stride
+        if start + size > n_tokens:  # last window: align to the end so it is full
+            start = n_tokens - size
+    return out
+
+
+def window_ids(tokens: TokenizedText, w: Window, cls_id: int, sep_id: int) -> np.ndarray:
+    return np.concatenate([[cls_id], tokens.ids[w.start_token : w.end_token], [sep_id]]).astype(np.int64)
+
+
+def char_span_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
+    """Token range [a, b) covering characters [start, end) (expand mode); None if no token overlaps."""
+    if len(offsets) == 0:
+        return None
+    a = int(np.searchsorted(offsets[:, 1], start, side="right"))
+    b = int(np.searchsorted(offsets[:, 0], end, side="left"))
+    if a >= b:
+        return None
+    return a, b
+
+
+def tokens_to_char_span(offsets: np.ndarray, a: int, b: int) -> tuple[int, int]:
+    """Characters covered by tokens [a, b)."""
+    return int(offsets[a, 0]), int(offsets[b - 1, 1])
+
+
+def best_window(windows: Sequence[Window], a: int, b: int) -> tuple[int, int, int] | None:
+    """Pick the window that holds most of tokens [a, b), preferring the most central one.
+
+    Returns (window index, ra, rb): the span's token range inside that window's model input,
+    shifted by one for [CLS] and clipped to the window. Training and inference both use this,
+    so a span is always represented the same way.
+    """
+    best, best_key = None, None
+    for i, w in enumerate(windows):
+        inside = min(b, w.end_token) - max(a, w.start_token)
+        if inside <= 0:
+            continue
+        key = (inside, min(a - w.start_token, w.end_token - b))
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    if best is None:
+        return None
+    w = windows[best]
+    return best, max(a, w.start_token) - w.start_token + 1, min(b, w.end_token) - w.start_token + 1

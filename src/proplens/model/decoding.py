@@ -1,0 +1,69 @@
+"""From per-token probabilities to character spans and technique labels (numpy only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DecodeConfig", "softmax", "sigmoid", "decode_token_runs", "span_head_forward"]
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    """Thresholds tuned on the validation split (stored in the model's config.json)."""
+
+    span_threshold: float = 0.5  # P(B)+P(I) a token needs to be inside a span
+    join_gap: int = 1  # join two runs separated by at most this many tokens (non-sentence-final)
+    multi_label_threshold: float = 0.35  # extra techniques on the same span above this probability
+    min_span_score: float = 0.0
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    x = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def decode_token_runs(p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarray | None = None) -> list[tuple[int, int, float]]:
+    """Token runs [a, b) with their mean inside-probability.
+
+    A token is inside when P(B)+P(I) >= threshold; a token whose P(B) beats P(I) starts a new run.
+    Runs separated by at most ``join_gap`` outside tokens are joined unless a ``breaks`` token
+    (e.g. a sentence end) lies between them.
+    """
+    n = len(p_bio)
+    if n == 0:
+        return []
+    p_in = p_bio[:, 1] + p_bio[:, 2]
+    inside = p_in >= cfg.span_threshold
+    runs: list[list[int]] = []
+    for i in range(n):
+        if not inside[i]:
+            continue
+        new = not runs or runs[-1][1] != i or p_bio[i, 1] > p_bio[i, 2] + 0.25
+        if new:
+            runs.append([i, i + 1])
+        else:
+            runs[-1][1] = i + 1
+    if cfg.join_gap > 0 and len(runs) > 1:
+        joined = [runs[0]]
+        for a, b in runs[1:]:
+            gap = a - joined[-1][1]
+            crosses = breaks is not None and bool(breaks[joined[-1][1] - 1 : a].any())
+            if gap <= cfg.join_gap and not crosses:
+                joined[-1][1] = b
+            else:
+                joined.append([a, b])
+        runs = joined
+    return [(a, b, float(p_in[a:b].mean())) for a, b in runs]
+
+
+def span_head_forward(weights: dict[str, np.ndarray], feats: np.ndarray) -> np.ndarray:
+    """The span classifier (Linear -> tanh -> Linear) in numpy; returns class probabilities."""
+    h = np.tanh(feats @ weights["w1"].T + weights["b1"])
+    return softmax(h @ weights["w2"].T + weights["b2"])

@@ -1,0 +1,204 @@
+"""The detection pipeline around an encoder backend: windows -> token probabilities -> spans -> techniques.
+
+The backend is any callable ``(input_ids[B, T], attention_mask[B, T]) -> (hidden[B, T, H],
+bio_logits[B, T, 3], tech_logits[B, T, K])`` as numpy arrays: the ONNX session at inference,
+the torch module during training/validation. Everything after the encoder is numpy, shared by both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..techniques import TECHNIQUE_IDS
+from .alignment import TokenizedText, Window, best_window, char_span_to_tokens, make_windows, tokenize, window_ids
+from .decoding import DecodeConfig, decode_token_runs, sigmoid, softmax, span_head_forward
+from .features import normalize_phrase, span_text_features
+
+__all__ = ["Backend", "Detector", "TextPrediction"]
+
+Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass
+class _WindowOut:
+    window: Window
+    hidden: np.ndarray  # [L+2, H] incl. CLS/SEP
+    bio: np.ndarray  # [L, 3] logits, content tokens only
+    tech: np.ndarray  # [L, K]
+
+
+@dataclass
+class TextPrediction:
+    """Everything the detector computed for one text (kept for scoring and debugging)."""
+
+    text: str
+    tokens: TokenizedText
+    windows: list[_WindowOut]
+    p_bio: np.ndarray  # [n, 3]
+    p_tech: np.ndarray  # [n, K]
+    spans: list[tuple[int, int, str, float]] = field(default_factory=list)  # start, end, technique, score
+    _norm: str | None = None
+
+    @property
+    def p_inside(self) -> np.ndarray:
+        return self.p_bio[:, 1] + self.p_bio[:, 2] if len(self.p_bio) else np.zeros(0)
+
+    def norm_text(self) -> str:
+        if self._norm is None:
+            self._norm = normalize_phrase(self.text)
+        return self._norm
+
+
+class Detector:
+    """Find and label propaganda spans with a backend encoder plus numpy heads.
+
+    Parameters
+    ----------
+    backend : Backend
+        The encoder with its token heads.
+    tokenizer : tokenizers.Tokenizer
+        Without truncation or padding.
+    span_weights : dict of str to ndarray
+        ``w1, b1, w2, b2`` of the span classifier.
+    decode : DecodeConfig
+    window_size, window_stride : int
+        Content tokens per window, and the step between windows.
+    batch_size : int
+        Windows per backend call.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        tokenizer,
+        span_weights: dict[str, np.ndarray],
+        *,
+        decode: DecodeConfig = DecodeConfig(),
+        window_size: int = 254,
+        window_stride: int = 192,
+        batch_size: int = 16,
+        cls_id: int = 101,
+        sep_id: int = 102,
+        techniques: Sequence[str] = TECHNIQUE_IDS,
+    ) -> None:
+        self.backend = backend
+        self.tokenizer = tokenizer
+        self.span_weights = span_weights
+        self.decode = decode
+        self.window_size = window_size
+        self.window_stride = window_stride
+        self.batch_size = batch_size
+        self.cls_id = cls_id
+        self.sep_id = sep_id
+        self.techniques = tuple(techniques)
+
+    # ------------------------------------------------------------ encoder
+    def encode(self, texts: Sequence[str]) -> list[TextPrediction]:
+        """Run the encoder over every window of every text, batching windows across texts."""
+        toks = [tokenize(self.tokenizer, t) for t in texts]
+        jobs: list[tuple[int, Window, np.ndarray]] = []
+        for i, tk in enumerate(toks):
+            for w in make_windows(len(tk), size=self.window_size, stride=self.window_stride):
+                if w.end_token > w.start_token:
+                    jobs.append((i, w, window_ids(tk, w, self.cls_id, self.sep_id)))
+        outs: list[list[_WindowOut]] = [[] for _ in texts]
+        # Sort by length so that padding is small; results are put back per text.
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][2]))
+        for b0 in range(0, len(order), self.batch_size):
+            batch = [jobs[j] for j in order[b0 : b0 + self.batch_size]]
+            T = max(len(x[2]) for x in batch)
+            ids = np.zeros((len(batch), T), dtype=np.int64)
+            mask = np.zeros((len(batch), T), dtype=np.int64)
+            for r, (_, _, x) in enumerate(batch):
+                ids[r, : len(x)] = x
+                mask[r, : len(x)] = 1
+            hidden, bio, tech = self.backend(ids, mask)
+            for r, (i, w, x) in enumerate(batch):
+                L = len(x) - 2
+                outs[i].append(_WindowOut(w, hidden[r, : L + 2], bio[r, 1 : L + 1], tech[r, 1 : L + 1]))
+        preds = []
+        for text, tk, wo in zip(texts, toks, outs):
+            wo.sort(key=lambda o: o.window.start_token)
+            n = len(tk)
+            p_bio = np.zeros((n, 3), dtype=np.float32)
+            p_tech = np.zeros((n, len(self.techniques)), dtype=np.float32)
+            cnt = np.zeros((n, 1), dtype=np.float32)
+            for o in wo:
+                s, e = o.window.start_token, o.window.end_token
+                p_bio[s:e] += softmax(o.bio)
+                p_tech[s:e] += sigmoid(o.tech)
+                cnt[s:e] += 1
+            cnt[cnt == 0] = 1
+            preds.append(TextPrediction(text, tk, wo, p_bio / cnt, p_tech / cnt))
+        return preds
+
+    # ------------------------------------------------------------ spans
+    def _breaks(self, pred: TextPrediction) -> np.ndarray:
+        off = pred.tokens.offsets
+        n = len(off)
+        br = np.zeros(n, dtype=bool)
+        t = pred.text
+        for i in range(n):
+            tok = t[off[i, 0] : off[i, 1]]
+            if tok in (".", "!", "?") or (i + 1 < n and "\n" in t[off[i, 1] : off[i + 1, 0]]):
+                br[i] = True
+        return br
+
+    def span_features(self, pred: TextPrediction, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[bool]]:
+        """Span-classifier inputs for character spans: [CLS, mean, first, last] of the best window + text features."""
+        H = pred.windows[0].hidden.shape[-1] if pred.windows else 0
+        feats = np.zeros((len(spans), 4 * H + 8), dtype=np.float32)
+        ok = []
+        for k, (s, e) in enumerate(spans):
+            tr = char_span_to_tokens(pred.tokens.offsets, s, e)
+            if tr is None or not pred.windows:
+                ok.append(False)
+                continue
+            bw = best_window([o.window for o in pred.windows], *tr)
+            if bw is None:
+                ok.append(False)
+                continue
+            wi, ra, rb = bw
+            o = pred.windows[wi]
+            h = o.hidden
+            feats[k, :H] = h[0]
+            feats[k, H : 2 * H] = h[ra:rb].mean(axis=0)
+            feats[k, 2 * H : 3 * H] = h[ra]
+            feats[k, 3 * H : 4 * H] = h[rb - 1]
+            feats[k, 4 * H :] = span_text_features(pred.text, s, e, norm_text=pred.norm_text())
+            ok.append(True)
+        return feats, ok
+
+    def classify(self, pred: TextPrediction, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities [len(spans), K] for given character spans (uniform where unalignable)."""
+        if not spans:
+            return np.zeros((0, len(self.techniques)), dtype=np.float32)
+        feats, ok = self.span_features(pred, spans)
+        probs = span_head_forward(self.span_weights, feats)
+        probs[~np.asarray(ok)] = 1.0 / len(self.techniques)
+        return probs
+
+    def find_spans(self, pred: TextPrediction) -> list[tuple[int, int, float]]:
+        runs = decode_token_runs(pred.p_bio, self.decode, breaks=self._breaks(pred))
+        off = pred.tokens.offsets
+        return [(int(off[a, 0]), int(off[b - 1, 1]), p) for a, b, p in runs]
+
+    def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
+        """Find spans and label them; fills ``TextPrediction.spans``."""
+        preds = self.encode(texts)
+        for pred in preds:
+            found = self.find_spans(pred)
+            probs = self.classify(pred, [(s, e) for s, e, _ in found])
+            out = []
+            for (s, e, p_in), pr in zip(found, probs):
+                order = np.argsort(-pr)
+                top = int(order[0])
+                out.append((s, e, self.techniques[top], float(p_in * pr[top])))
+                for k in order[1:3]:
+                    if pr[k] >= self.decode.multi_label_threshold:
+                        out.append((s, e, self.techniques[int(k)], float(p_in * pr[k])))
+            pred.spans = [x for x in out if x[3] >= self.decode.min_span_score]
+        return preds

@@ -1,0 +1,48 @@
+"""Text-level facts about a span that the encoder cannot see from one window.
+
+Shared verbatim by training and inference, so a feature means the same thing in both.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["N_SPAN_FEATURES", "span_text_features", "normalize_phrase"]
+
+_WS = re.compile(r"\W+")
+N_SPAN_FEATURES = 8
+
+
+def normalize_phrase(s: str) -> str:
+    return _WS.sub(" ", s.lower()).strip()
+
+
+def span_text_features(text: str, start: int, end: int, *, norm_text: str | None = None) -> np.ndarray:
+    """Features of ``text[start:end]``: length, recurrence in the article, punctuation and case.
+
+    ``norm_text`` (``normalize_phrase(text)``) may be passed in to avoid recomputing it per span.
+    """
+    span = text[start:end]
+    words = span.split()
+    nt = norm_text if norm_text is not None else normalize_phrase(text)
+    phrase = normalize_phrase(span)
+    count = 0
+    if phrase:
+        count = len(re.findall(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", nt))
+    letters = [c for c in span if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper()) / len(letters) if letters else 0.0
+    return np.array(
+        [
+            np.log1p(len(words)) / 4.0,
+            np.log1p(max(count - 1, 0)),
+            1.0 if count >= 2 else 0.0,
+            1.0 if "?" in span else 0.0,
+            1.0 if "!" in span else 0.0,
+            1.0 if (start > 0 and text[start - 1] in "\"'“‘") or span[:1] in "\"'“‘" else 0.0,
+            upper,
+            1.0 if len(words) <= 1 else 0.0,
+        ],
+        dtype=np.float32,
+    )

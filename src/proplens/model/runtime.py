@@ -1,0 +1,120 @@
+"""Loading a shipped model directory and running it with ONNX Runtime (no torch needed).
+
+A model directory holds ``model.onnx`` (encoder + token heads), ``span_head.npz`` (span classifier),
+``tokenizer.json`` and ``config.json`` (name, version, windows, tuned decoding thresholds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import Errors, ModelLoadError
+from .alignment import load_tokenizer
+from .decoding import DecodeConfig
+from .detector import Detector
+
+__all__ = ["OnnxBackend", "ModelConfig", "load_detector", "default_model_dir", "resolve_model_dir"]
+
+REQUIRED_FILES = ("model.onnx", "span_head.npz", "tokenizer.json", "config.json")
+
+
+def default_model_dir() -> Path:
+    """The model shipped inside the package (``PROPLENS_MODEL`` overrides it)."""
+    env = os.environ.get("PROPLENS_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def resolve_model_dir(model: str | Path | None) -> Path:
+    """A local folder, or ``hf://owner/name`` fetched with huggingface_hub (needs network)."""
+    if model is None:
+        return default_model_dir()
+    s = str(model)
+    if s.startswith("hf://"):
+        try:
+            from huggingface_hub import snapshot_download
+        except ImportError:
+            raise ModelLoadError(Errors.P009.format(path=s, reason="huggingface_hub is not installed")) from None
+        try:
+            return Path(snapshot_download(s[len("hf://") :]))
+        except Exception as exc:  # network errors of many kinds; report them as one clear message
+            raise ModelLoadError(Errors.P009.format(path=s, reason=f"download failed ({type(exc).__name__}: {exc})")) from None
+    return Path(s)
+
+
+class ModelConfig(dict):
+    """The parsed ``config.json`` with checked keys."""
+
+    REQUIRED = ("name", "version", "techniques", "window_size", "window_stride", "decode")
+
+    @classmethod
+    def read(cls, path: Path) -> "ModelConfig":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(Errors.P009.format(path=path.parent, reason=f"config.json unreadable ({exc})")) from None
+        missing = [k for k in cls.REQUIRED if k not in data]
+        if missing:
+            raise ModelLoadError(Errors.P009.format(path=path.parent, reason=f"config.json lacks {', '.join(missing)}"))
+        return cls(data)
+
+
+class OnnxBackend:
+    """An ONNX Runtime session for ``model.onnx``; created on first call."""
+
+    def __init__(self, path: Path, *, threads: int | None = None):
+        self.path = path
+        self.threads = threads
+        self._session = None
+
+    def _get(self):
+        if self._session is None:
+            import onnxruntime as ort
+
+            so = ort.SessionOptions()
+            if self.threads:
+                so.intra_op_num_threads = self.threads
+            so.inter_op_num_threads = 1
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            try:
+                self._session = ort.InferenceSession(str(self.path), so, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # onnxruntime raises its own untyped errors for corrupt files
+                raise ModelLoadError(Errors.P009.format(path=self.path, reason=str(exc).splitlines()[0])) from None
+        return self._session
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray):
+        h, b, t = self._get().run(None, {"input_ids": ids, "attention_mask": mask})
+        return h, b, t
+
+
+def load_detector(model_dir: str | Path | None = None, *, threads: int | None = None, batch_size: int = 16) -> tuple[Detector, ModelConfig]:
+    """Build a :class:`Detector` from a model directory; raises ModelLoadError with the reason."""
+    d = resolve_model_dir(model_dir)
+    if not d.is_dir():
+        raise ModelLoadError(Errors.P009.format(path=d, reason="no such folder"))
+    missing = [f for f in REQUIRED_FILES if not (d / f).is_file()]
+    if missing:
+        raise ModelLoadError(Errors.P009.format(path=d, reason=f"missing {', '.join(missing)}"))
+    cfg = ModelConfig.read(d / "config.json")
+    try:
+        with np.load(d / "span_head.npz") as z:
+            weights = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
+    except Exception as exc:  # np.load raises several unrelated types on corrupt files
+        raise ModelLoadError(Errors.P009.format(path=d, reason=f"span_head.npz unreadable ({type(exc).__name__})")) from None
+    tok = load_tokenizer(d / "tokenizer.json")
+    det = Detector(
+        OnnxBackend(d / "model.onnx", threads=threads),
+        tok,
+        weights,
+        decode=DecodeConfig(**cfg["decode"]),
+        window_size=int(cfg["window_size"]),
+        window_stride=int(cfg["window_stride"]),
+        batch_size=batch_size,
+        techniques=cfg["techniques"],
+    )
+    return det, cfg

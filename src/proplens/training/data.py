@@ -1,0 +1,83 @@
+"""Turning PTC articles into training windows with BIO, per-token technique and span targets."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model.alignment import best_window, char_span_to_tokens, make_windows, tokenize, window_ids
+from ..model.features import normalize_phrase, span_text_features
+from ..ptc.io import PtcCorpus, TcRow
+from ..ptc.metrics import merge_intervals
+from ..techniques import TECHNIQUE_IDS
+
+TECH_INDEX = {t: i for i, t in enumerate(TECHNIQUE_IDS)}
+
+
+@dataclass
+class TrainWindow:
+    article_id: str
+    ids: np.ndarray  # [L+2] with CLS/SEP
+    bio: np.ndarray  # [L+2], -100 at CLS/SEP
+    tech: np.ndarray  # [L+2, K]
+    spans: list[tuple[int, int, int, np.ndarray]] = field(default_factory=list)  # ra, rb, label, text feats
+
+
+def split_by_article(ids: list[str], *, val_fraction: float = 0.15, seed: int = 13) -> tuple[list[str], list[str]]:
+    """A fixed, seeded article-level split: (train ids, validation ids), both sorted."""
+    ids = sorted(ids)
+    rng = random.Random(seed)
+    shuffled = ids[:]
+    rng.shuffle(shuffled)
+    n_val = max(1, round(len(ids) * val_fraction))
+    val = sorted(shuffled[:n_val])
+    train = sorted(shuffled[n_val:])
+    return train, val
+
+
+def article_windows(
+    article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102
+) -> list[TrainWindow]:
+    tk = tokenize(tokenizer, text)
+    n = len(tk)
+    K = len(TECHNIQUE_IDS)
+    bio = np.zeros(n, dtype=np.int64)
+    tech = np.zeros((n, K), dtype=np.float32)
+    for s, e in merge_intervals((r.start, r.end) for r in rows):
+        tr = char_span_to_tokens(tk.offsets, s, e)
+        if tr:
+            bio[tr[0]] = 1
+            bio[tr[0] + 1 : tr[1]] = 2
+    for r in rows:
+        tr = char_span_to_tokens(tk.offsets, r.start, r.end)
+        if tr:
+            tech[tr[0] : tr[1], TECH_INDEX[r.technique]] = 1.0
+    wins = make_windows(n, size=size, stride=stride)
+    out = []
+    for w in wins:
+        ids = window_ids(tk, w, cls_id, sep_id)
+        wb = np.full(len(ids), -100, dtype=np.int64)
+        wb[1:-1] = bio[w.start_token : w.end_token]
+        wt = np.zeros((len(ids), K), dtype=np.float32)
+        wt[1:-1] = tech[w.start_token : w.end_token]
+        out.append(TrainWindow(article_id, ids, wb, wt))
+    norm = normalize_phrase(text)
+    for r in rows:
+        tr = char_span_to_tokens(tk.offsets, r.start, r.end)
+        if not tr:
+            continue
+        bw = best_window(wins, *tr)
+        if bw is None:
+            continue
+        wi, ra, rb = bw
+        out[wi].spans.append((ra, rb, TECH_INDEX[r.technique], span_text_features(text, r.start, r.end, norm_text=norm)))
+    return out
+
+
+def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int) -> list[TrainWindow]:
+    out: list[TrainWindow] = []
+    for a in ids:
+        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride))
+    return out
