@@ -1,0 +1,1 @@
+"""The ``proplens`` command line (Typer + rich): thin commands over the Python API."""
