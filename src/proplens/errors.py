@@ -19,6 +19,8 @@ __all__ = [
     "InputFileError",
     "FetchError",
     "NotFittedError",
+    "BatchError",
+    "MissingExtraError",
 ]
 
 
@@ -47,6 +49,14 @@ class Errors(metaclass=_CodedMessages):
     P014 = "Refused to fetch {url}: {reason}."
     P015 = "Fetching {url} failed: {reason}."
     P016 = "{path} is not a PTC-format data folder: {reason}."
+    P017 = "Unsupported batch input {path}: {reason}. Pass a folder of .txt/.html files, or a .jsonl, .csv or .parquet file."
+    P018 = "Batch input {path} has no text column: need 'text' or 'html', found {found}. Rename the column holding the article body."
+    P019 = "Row {where}: {reason}."
+    P020 = "Duplicate id {id!r} (first seen at {first}); ids must be unique within a batch, so this row was skipped."
+    P021 = "{path} holds results of another run ({what}: {got!r}, this run: {expected!r}). Use another --out, or delete {parts} to start over."
+    P022 = "{what} needs the '{extra}' extra: pip install 'proplens[{extra}]' (missing module {module!r})."
+    P023 = "No batch results at {path}: {reason}. Run `proplens batch INPUT --out {path}` first."
+    P024 = "Cannot start or join the Ray cluster ({address}): {reason}."
 
 
 class Warnings(metaclass=_CodedMessages):
@@ -91,3 +101,11 @@ class FetchError(ProplensError, ValueError):
 
 class NotFittedError(ProplensError, ValueError, AttributeError):
     """A model used before it was fitted or loaded."""
+
+
+class BatchError(ProplensError, RuntimeError):
+    """A batch run that cannot start or resume (foreign output folder, unreachable cluster, no results)."""
+
+
+class MissingExtraError(ProplensError, ImportError):
+    """An optional dependency (a pip extra) that is not installed."""
