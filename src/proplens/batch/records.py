@@ -1,0 +1,135 @@
+"""One batch output row per article: building it from an :class:`~proplens.analysis.Analysis`,
+and its Arrow schema.
+
+Rows are plain dicts of plain values so that workers (processes, Ray actors) can return them
+cheaply. Floats are rounded to 6 decimals and nothing time-dependent is stored, so the same model
+and input give byte-identical output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis import Analysis
+from ..techniques import TECHNIQUE_IDS
+
+__all__ = ["OUTPUT_COLUMNS", "analysis_to_row", "error_row", "output_schema", "FLOAT_DIGITS"]
+
+FLOAT_DIGITS = 6
+
+OUTPUT_COLUMNS = (
+    "id",
+    "source",
+    "published",
+    "title",
+    "url",
+    "score",
+    "n_chars",
+    "n_sentences",
+    "n_propaganda_sentences",
+    "propaganda_sentence_share",
+    "n_spans",
+    "technique_counts",
+    "spans",
+    "attributions",
+    "model_name",
+    "model_version",
+)
+
+
+def _r(x: float) -> float:
+    return round(float(x), FLOAT_DIGITS)
+
+
+def _n_propaganda_sentences(a: Analysis) -> int:
+    return sum(1 for sent in a.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in a.spans))
+
+
+def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str, Any]) -> dict[str, Any]:
+    """The output row of one analysed article (``_index`` is the input position, dropped at assembly)."""
+    a = analysis
+    n_prop = _n_propaganda_sentences(a)
+    n_sent = len(a.sentences)
+    return {
+        "_index": index,
+        "id": key,
+        "source": meta.get("source"),
+        "published": meta.get("published"),
+        "title": a.title if a.title is not None else meta.get("title"),
+        "url": meta.get("url"),
+        "score": _r(a.score),
+        "n_chars": len(a.text),
+        "n_sentences": n_sent,
+        "n_propaganda_sentences": n_prop,
+        "propaganda_sentence_share": _r(n_prop / n_sent) if n_sent else 0.0,
+        "n_spans": len(a.spans),
+        "technique_counts": a.technique_counts(),
+        "spans": [
+            {"start": s.start, "end": s.end, "technique": s.technique, "score": _r(s.score), "text": s.text} for s in a.spans
+        ],
+        "attributions": [
+            {
+                "source_text": at.source_text,
+                "source_type": at.source_type,
+                "via": list(at.via),
+                "score": _r(at.score),
+                "source": [list(map(int, p)) for p in at.source],
+                "content": [list(map(int, p)) for p in at.content],
+            }
+            for at in a.attributions
+        ],
+        "model_name": a.model_name,
+        "model_version": a.model_version,
+    }
+
+
+def error_row(*, key: str, index: int, where: str, reason: str) -> dict[str, Any]:
+    """One line of the errors file."""
+    code = reason[1:5] if reason.startswith("[P") else None
+    return {"_index": index, "id": key, "where": where, "code": code, "reason": reason}
+
+
+def output_schema():
+    """The Arrow schema of the batch Parquet output (pyarrow is imported here, not at module import)."""
+    import pyarrow as pa
+
+    span = pa.struct(
+        [("start", pa.int32()), ("end", pa.int32()), ("technique", pa.string()), ("score", pa.float64()), ("text", pa.string())]
+    )
+    attribution = pa.struct(
+        [
+            ("source_text", pa.string()),
+            ("source_type", pa.string()),
+            ("via", pa.list_(pa.string())),
+            ("score", pa.float64()),
+            ("source", pa.list_(pa.list_(pa.int32()))),
+            ("content", pa.list_(pa.list_(pa.int32()))),
+        ]
+    )
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("source", pa.string()),
+            ("published", pa.string()),
+            ("title", pa.string()),
+            ("url", pa.string()),
+            ("score", pa.float64()),
+            ("n_chars", pa.int64()),
+            ("n_sentences", pa.int32()),
+            ("n_propaganda_sentences", pa.int32()),
+            ("propaganda_sentence_share", pa.float64()),
+            ("n_spans", pa.int32()),
+            ("technique_counts", pa.struct([(t, pa.int32()) for t in TECHNIQUE_IDS])),
+            ("spans", pa.list_(span)),
+            ("attributions", pa.list_(attribution)),
+            ("model_name", pa.string()),
+            ("model_version", pa.string()),
+        ]
+    )
+
+
+def part_schema():
+    """The schema of a part file: the output schema plus the input position ``_index``."""
+    import pyarrow as pa
+
+    return output_schema().insert(0, pa.field("_index", pa.int64()))

@@ -1,0 +1,141 @@
+"""The work one worker does on a chunk of input records: HTML to text, validation, analysis, rows.
+
+The same function runs in the coordinator (one worker), in worker processes and in Ray actors,
+so every engine gives the same rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from ..errors import InvalidTextError
+from ..text import DEFAULT_MAX_CHARS, check_text
+from .inputs import InputRecord, row_error
+from .records import analysis_to_row, error_row
+
+__all__ = ["AnalyzerSpec", "process_records", "ChunkResult"]
+
+
+@dataclass(frozen=True)
+class AnalyzerSpec:
+    """How to build the :class:`~proplens.analyzer.Analyzer` in a worker (picklable).
+
+    Parameters
+    ----------
+    model_dir : str, optional
+        Model folder (default: the built-in model).
+    threads : int, optional
+        ONNX Runtime intra-op threads per worker.
+    batch_size : int
+        Encoder windows per ONNX call.
+    attribution : bool or "auto"
+        Run attribution when available.
+    max_chars : int
+        Longest accepted text.
+    detector : object, optional
+        A detector instance to use instead of a model (tests: :class:`proplens.testing.LexiconDetector`).
+    model_name, model_version : str, optional
+        Names reported with a custom ``detector``.
+    """
+
+    model_dir: str | None = None
+    threads: int | None = None
+    batch_size: int = 16
+    attribution: bool | str = "auto"
+    max_chars: int = DEFAULT_MAX_CHARS
+    detector: Any = field(default=None, compare=False)
+    model_name: str | None = None
+    model_version: str | None = None
+
+    def build(self):
+        from ..analyzer import Analyzer
+
+        return Analyzer(
+            self.model_dir,
+            attribution=self.attribution,
+            max_chars=self.max_chars,
+            threads=self.threads,
+            batch_size=self.batch_size,
+            detector=self.detector,
+            model_name=self.model_name,
+            model_version=self.model_version,
+        )
+
+
+@dataclass
+class ChunkResult:
+    """Rows and error rows for one chunk of records."""
+
+    rows: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+
+
+def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
+    """(text, title) ready for analysis, or the reason the record cannot be analysed."""
+    if rec.error is not None:
+        return rec.error
+    title = rec.title
+    text = rec.text
+    if text is None:
+        from .html import html_to_text
+
+        try:
+            text, html_title = html_to_text(rec.html or "")
+        except Exception as exc:  # a broken page must not stop the batch
+            return row_error(rec.where, f"cannot extract text from the HTML ({type(exc).__name__}: {exc})")
+        title = title or html_title
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = check_text(text, max_chars=max_chars)
+    except InvalidTextError as exc:
+        return row_error(rec.where, str(exc))
+    return text, title
+
+
+def process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int = 8) -> ChunkResult:
+    """Analyse ``records`` with ``analyzer``; rows that fail become error rows.
+
+    Parameters
+    ----------
+    analyzer : Analyzer
+        A built analyzer.
+    records : sequence of InputRecord
+        The chunk, in input order.
+    batch_size : int, default=8
+        Articles per :meth:`Analyzer.pipe` batch.
+
+    Returns
+    -------
+    ChunkResult
+        One row per analysed article and one error row per failed one, both in input order.
+    """
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    good: list[tuple[InputRecord, str, str | None]] = []
+    for rec in records:
+        prepared = _prepare(rec, analyzer.max_chars)
+        if isinstance(prepared, str):
+            errors.append(error_row(key=rec.key, index=rec.index, where=rec.where, reason=prepared))
+        else:
+            good.append((rec, prepared[0], prepared[1]))
+    if good:
+        try:
+            analyses = list(analyzer.pipe([g[1] for g in good], titles=[g[2] for g in good], batch_size=batch_size))
+        except Exception:
+            analyses = None  # find the article that fails, one by one
+        for j, (rec, text, title) in enumerate(good):
+            if analyses is not None:
+                a = analyses[j]
+            else:
+                try:
+                    a = analyzer(text, title)
+                except Exception as exc:
+                    reason = row_error(rec.where, f"the analysis failed ({type(exc).__name__}: {exc})")
+                    errors.append(error_row(key=rec.key, index=rec.index, where=rec.where, reason=reason))
+                    continue
+            rows.append(analysis_to_row(a, key=rec.key, index=rec.index, meta=rec.meta()))
+    errors.sort(key=lambda r: r["_index"])
+    return ChunkResult(rows, errors)
