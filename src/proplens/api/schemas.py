@@ -1,0 +1,136 @@
+"""Request and response schemas of the REST API (one direction per class)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["AnalysisCreate", "SpanPublic", "SentencePublic", "AnalysisPublic", "AnalysisSummary", "AnalysisPage",
+           "TechniquePublic", "Health", "ErrorBody", "ErrorResponse", "SourceSummary", "SourceProfile"]
+
+
+class AnalysisCreate(BaseModel):
+    """Exactly one of ``text``, ``html`` or ``url``; metadata is optional."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"text": "These reckless traitors will destroy everything we love.", "title": "An example", "source": "example.org"}]
+    })
+
+    text: str | None = Field(None, description="Plain article text; offsets index into it exactly.")
+    html: str | None = Field(None, description="An HTML page; the article text is extracted.")
+    url: str | None = Field(None, max_length=2000, description="An http(s) URL of a public page to fetch.")
+    title: str | None = Field(None, max_length=1000)
+    source: str | None = Field(None, max_length=300, description="Outlet or site, e.g. 'example.org'.")
+    published: datetime | None = Field(None, description="Publication date (ISO 8601).")
+
+    @model_validator(mode="after")
+    def _one_input(self) -> "AnalysisCreate":
+        given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'text', 'html' or 'url'" + (f" (got {', '.join(given)})" if given else " (got none)")
+            )
+        return self
+
+
+class SpanPublic(BaseModel):
+    start: int = Field(description="Start offset in Python str characters (code points).")
+    end: int
+    text: str
+    technique: str
+    technique_name: str
+    score: float
+
+
+class SentencePublic(BaseModel):
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class AnalysisPublic(BaseModel):
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    created: str
+    cached: bool
+    text: str
+    score: float
+    model: dict[str, str]
+    model_version: str
+    spans: list[SpanPublic]
+    sentences: list[SentencePublic]
+    technique_counts: dict[str, int]
+    attributions: list[dict[str, Any]] = []
+
+
+class AnalysisSummary(BaseModel):
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    created: str
+    score: float
+    n_spans: int
+    n_chars: int
+    technique_counts: dict[str, int]
+    model_version: str
+    snippet: str
+
+
+class AnalysisPage(BaseModel):
+    items: list[AnalysisSummary]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class TechniquePublic(BaseModel):
+    id: str
+    name: str
+    definition: str
+    example: str
+    color: str
+
+
+class Health(BaseModel):
+    status: str
+    model: dict[str, str]
+    database: str
+    analyses: int
+    fetch_enabled: bool
+    version: str
+
+
+class SourceSummary(BaseModel):
+    source: str
+    count: int
+    mean_score: float
+    last: str | None
+
+
+class SourceProfile(BaseModel):
+    source: str
+    count: int
+    mean_score: float
+    technique_counts: dict[str, int]
+    technique_share: dict[str, float]
+    bucket: str
+    trend: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    request_id: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

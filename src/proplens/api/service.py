@@ -1,0 +1,139 @@
+"""The work behind ``POST /api/v1/analyses``: input → text → (cached) analysis → stored record.
+
+Analyses run in a bounded thread pool so that at most ``inference_workers`` run at once and a
+request that waits or runs longer than ``request_timeout`` fails with 503 instead of hanging.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from ..analysis import Analysis
+from ..analyzer import Analyzer
+from ..errors import Errors, InvalidTextError
+from ..store.repository import AnalysisRecord, Repository, text_hash
+from ..text import check_text, decode_bytes
+from .errors import ApiError
+from .settings import Settings
+
+__all__ = ["AnalysisService", "ArticleInput"]
+
+
+@dataclass
+class ArticleInput:
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+class AnalysisService:
+    """Turn request input into stored analyses (shared by the JSON and upload endpoints)."""
+
+    def __init__(self, *, analyzer: Analyzer, repository: Repository, settings: Settings) -> None:
+        self.analyzer = analyzer
+        self.repository = repository
+        self.settings = settings
+        self._pool = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="proplens-infer")
+        self._inflight: dict[tuple[str, str], Any] = {}
+        self._inflight_lock = threading.Lock()
+
+    def _forget(self, key) -> None:
+        with self._inflight_lock:
+            self._inflight.pop(key, None)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------ inputs
+    def from_text(self, text: str, **meta: Any) -> ArticleInput:
+        return ArticleInput(text=self._check(text), **meta)
+
+    def from_html(self, html: str, *, title: str | None = None, **meta: Any) -> ArticleInput:
+        from ..fetch import html_to_text
+
+        if not html.strip():
+            raise InvalidTextError(Errors.P001)
+        text, found_title = html_to_text(html)
+        if not text.strip():
+            raise ApiError(422, "no_article_text", "No article text could be extracted from the HTML. Paste the text instead.")
+        return ArticleInput(text=self._check(text), title=title or found_title, **meta)
+
+    def from_url(self, url: str, *, title: str | None = None, source: str | None = None,
+                 published: datetime | None = None) -> ArticleInput:
+        if not self.settings.fetch_enabled:
+            raise ApiError(403, "fetch_disabled", "This server does not fetch URLs (started with --no-fetch). Paste the article text instead.")
+        from ..fetch import fetch_article
+
+        art = fetch_article(url, max_bytes=self.settings.fetch_max_bytes, timeout=self.settings.fetch_timeout,
+                            allow_hosts=self.settings.fetch_allow_hosts)
+        return ArticleInput(text=self._check(art.text), title=title or art.title, source=source or art.site,
+                            url=art.url, published=published or _parse_date(art.published))
+
+    def from_upload(self, data: bytes, *, filename: str | None, content_type: str | None, **meta: Any) -> ArticleInput:
+        if not data:
+            raise InvalidTextError(Errors.P001)
+        text = decode_bytes(data)
+        name = (filename or "").lower()
+        is_html = name.endswith((".html", ".htm")) or (content_type or "").startswith("text/html")
+        if not is_html and not name.endswith(".txt") and text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+            is_html = True
+        if is_html:
+            return self.from_html(text, **meta)
+        return self.from_text(text, **meta)
+
+    def _check(self, text: str) -> str:
+        return check_text(text, max_chars=self.settings.max_text_chars)
+
+    # ------------------------------------------------------------ analysis
+    def analyze(self, article: ArticleInput) -> AnalysisRecord:
+        """Analyze (or reuse the cached result) and store one article."""
+        version = self.analyzer.model_version
+        cached = self.repository.get_cached(text=article.text, model_version=version) if self.settings.use_cache else None
+        if cached is not None:
+            analysis = cached
+        else:
+            analysis = self._run(article.text, article.title)
+        return self.repository.add(
+            analysis,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            cached=cached is not None,
+        )
+
+    def _run(self, text: str, title: str | None) -> Analysis:
+        # Identical texts submitted at the same time share one computation ("single flight").
+        key = (text_hash(text), title)
+        with self._inflight_lock:
+            fut = self._inflight.get(key)
+            if fut is None:
+                fut = self._pool.submit(self.analyzer, text, title)
+                self._inflight[key] = fut
+                fut.add_done_callback(lambda _f, k=key: self._forget(k))
+        try:
+            return fut.result(timeout=self.settings.request_timeout)
+        except FutureTimeout:
+            raise ApiError(
+                503, "timeout",
+                f"The analysis took longer than the {self.settings.request_timeout:g} s limit (the server may be busy). "
+                "Try again, or send a shorter text.",
+                headers={"Retry-After": "5"},
+            ) from None

@@ -1,0 +1,38 @@
+"""Server settings (environment prefix ``PROPLENS_``), through a cached, overridable ``get_settings()``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Configuration of the REST API and web page.
+
+    Every field can be set from the environment, e.g. ``PROPLENS_DB_URL=postgresql://...``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PROPLENS_", extra="ignore")
+
+    db_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in the user data directory.")
+    model_dir: str | None = Field(None, description="Model folder; default: the model shipped with proplens.")
+    max_body_bytes: int = Field(2_000_000, ge=1_000, description="Largest accepted request body.")
+    max_text_chars: int = Field(200_000, ge=100, description="Longest accepted article text.")
+    request_timeout: float = Field(30.0, gt=0, description="Seconds an analysis may take before the request fails with 503.")
+    inference_workers: int = Field(2, ge=1, le=64, description="Analyses that run at the same time.")
+    fetch_enabled: bool = Field(True, description="Accept URL input (off with `proplens serve --no-fetch`).")
+    fetch_max_bytes: int = Field(5_000_000, ge=1_000)
+    fetch_timeout: float = Field(10.0, gt=0)
+    fetch_allow_hosts: list[str] = Field(default_factory=list, description="TEST ONLY: host:port origins exempt from the SSRF guard.")
+    use_cache: bool = Field(True, description="Reuse stored results for the same text and model version.")
+    page_size: int = Field(20, ge=1, le=100)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process settings, read once from the environment (override it in tests)."""
+    return Settings()

@@ -1,0 +1,199 @@
+"""Render an :class:`~proplens.analysis.Analysis` as a self-contained HTML report or PTC labels.
+
+The HTML report has inline CSS and no script at all: every piece of article text is escaped, so
+a report of a hostile page is inert. Overlapping spans are cut into segments at every span
+boundary; a segment is coloured by its most confident technique and underlined once per extra
+technique, and its tooltip lists them all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+from typing import Any, Mapping, Sequence
+
+from .analysis import Analysis, Span
+from .techniques import TECHNIQUES, get_technique
+
+__all__ = ["analysis_to_html", "analysis_to_ptc", "segments"]
+
+
+def segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int, list[Span]]]:
+    """Cut ``text`` at every span boundary: (start, end, covering spans sorted by score, best first).
+
+    Examples
+    --------
+    >>> from proplens.analysis import Span
+    >>> t = "a bad evil plan"
+    >>> segs = segments(t, [Span.make(t, 2, 10, "Loaded_Language", .9), Span.make(t, 6, 15, "Doubt", .5)])
+    >>> [(t[s:e], [x.technique for x in c]) for s, e, c in segs]
+    [('a ', []), ('bad ', ['Loaded_Language']), ('evil', ['Loaded_Language', 'Doubt']), (' plan', ['Doubt'])]
+    """
+    cuts = {0, len(text)}
+    for s in spans:
+        cuts.add(s.start)
+        cuts.add(s.end)
+    points = sorted(cuts)
+    out = []
+    for a, b in zip(points, points[1:]):
+        if a == b:
+            continue
+        cover = sorted((s for s in spans if s.start <= a and s.end >= b), key=lambda s: (-s.score, s.technique))
+        out.append((a, b, cover))
+    return out
+
+
+def _hex_to_rgba(color: str, alpha: float) -> str:
+    c = color.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    try:
+        r, g, b = int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+    except ValueError:
+        return f"rgba(255,200,0,{alpha})"
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _heat(score: float) -> str:
+    score = min(1.0, max(0.0, score))
+    # white -> amber -> red
+    r = 255
+    g = int(245 - 170 * score)
+    b = int(235 - 200 * score)
+    return f"rgb({r},{g},{b})"
+
+
+_CSS = """
+*{box-sizing:border-box}body{font:16px/1.6 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;background:#f5f6f8;margin:0}
+main{max-width:1100px;margin:0 auto;padding:24px}
+header.top{background:#1d2330;color:#fff;padding:14px 24px}header.top b{letter-spacing:.04em}
+h1{font-size:1.6em;line-height:1.25;margin:.2em 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .5em}
+.meta{color:#5b6474;font-size:.9em}.grid{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:24px}
+.card{background:#fff;border:1px solid #e1e4ea;border-radius:10px;padding:18px 20px}
+.article{white-space:pre-wrap;word-wrap:break-word;font-family:Georgia,serif;font-size:1.05em;line-height:1.75}
+mark{color:inherit;border-radius:3px;padding:1px 0;cursor:help}
+.legend div{display:flex;align-items:center;gap:8px;margin:4px 0;font-size:.92em}
+.sw{display:inline-block;width:14px;height:14px;border-radius:3px;flex:none}
+.legend .n{margin-left:auto;font-variant-numeric:tabular-nums;color:#5b6474}
+.score{font-size:2.2em;font-weight:700}.strip{display:flex;height:18px;border-radius:4px;overflow:hidden;border:1px solid #e1e4ea}
+.strip span{display:block;height:100%}table{border-collapse:collapse;width:100%;font-size:.9em}
+td,th{text-align:left;padding:4px 6px;border-bottom:1px solid #eef0f3;vertical-align:top}
+.bar{height:10px;border-radius:3px;display:inline-block;vertical-align:middle}
+footer{color:#5b6474;font-size:.8em;margin-top:24px}
+@media (max-width:800px){.grid{grid-template-columns:1fr}}
+"""
+
+
+def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = None) -> str:
+    """A self-contained HTML report (inline CSS, no scripts; all text escaped).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis to render.
+    record : mapping, optional
+        Extra metadata to show (``source``, ``url``, ``published``, ``created``, ``id``).
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    rec = dict(record or {})
+    meta = dict(analysis.meta or {})
+    title = analysis.title or rec.get("title") or "Untitled article"
+    text = analysis.text
+    counts = analysis.technique_counts()
+    parts: list[str] = []
+    for a, b, cover in segments(text, analysis.spans):
+        chunk = escape(text[a:b], quote=True)
+        if not cover:
+            parts.append(chunk)
+            continue
+        top = cover[0].technique_info
+        shadows = ",".join(
+            f"inset 0 -{2 + 3 * i}px 0 {get_technique(s.technique).color}" for i, s in enumerate(cover[1:4])
+        )
+        style = f"background:{_hex_to_rgba(top.color, 0.28)};border-bottom:2px solid {top.color}"
+        if shadows:
+            style += f";box-shadow:{shadows}"
+        tip = "; ".join(f"{s.technique_info.name} ({s.score:.0%})" for s in cover)
+        techs = " ".join(s.technique for s in cover)
+        parts.append(f'<mark style="{escape(style)}" title="{escape(tip, quote=True)}" data-techniques="{escape(techs, quote=True)}">{chunk}</mark>')
+    legend = []
+    for t in TECHNIQUES:
+        n = counts.get(t.id, 0)
+        if not n:
+            continue
+        legend.append(
+            f'<div title="{escape(t.definition, quote=True)}"><span class="sw" style="background:{escape(t.color)}"></span>'
+            f'<span>{escape(t.name)}</span><span class="n">{n}</span></div>'
+        )
+    if not legend:
+        legend.append('<div class="meta">No propaganda technique was found.</div>')
+    total = max(1, len(text))
+    strip = "".join(
+        f'<span style="width:{100 * max(1, s.end - s.start) / total:.3f}%;background:{_heat(s.score)}" '
+        f'title="{escape(f"Sentence score {s.score:.0%}: " + s.text[:120], quote=True)}"></span>'
+        for s in analysis.sentences
+    )
+    maxc = max([v for v in counts.values()] + [1])
+    bars = "".join(
+        f'<tr><td>{escape(get_technique(k).name)}</td><td style="width:45%"><span class="bar" '
+        f'style="width:{100 * v / maxc:.1f}%;background:{escape(get_technique(k).color)}"></span></td><td>{v}</td></tr>'
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if v
+    )
+    srcs = ""
+    if analysis.attributions:
+        rows = []
+        for at in analysis.attributions:
+            cue = " / ".join(text[s:e] for s, e in at.cue if 0 <= s < e <= len(text))
+            content = " … ".join(text[s:e] for s, e in at.content if 0 <= s < e <= len(text))
+            via = (" via " + ", ".join(at.via)) if at.via else ""
+            rows.append(
+                f"<tr><td>{escape(at.source_text)}{escape(via)}</td><td>{escape(at.source_type)}</td>"
+                f"<td>{escape(cue)}</td><td>{escape(content[:400])}</td></tr>"
+            )
+        srcs = (
+            '<section class="card" style="margin-top:24px"><h2>Sources quoted</h2><table><tr><th>Source</th><th>Type</th>'
+            "<th>Cue</th><th>Content</th></tr>" + "".join(rows) + "</table></section>"
+        )
+    info = []
+    for key in ("source", "url", "published", "created"):
+        val = rec.get(key) or meta.get(key)
+        if val:
+            info.append(f"{escape(key.capitalize())}: {escape(str(val))}")
+    info.append(f"Model: {escape(analysis.model_name)} {escape(analysis.model_version)}")
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} — proplens report</title><style>{_CSS}</style></head>
+<body><header class="top"><b>proplens</b> · propaganda technique report</header><main>
+<h1>{escape(title)}</h1><div class="meta">{" · ".join(info)}</div>
+<div class="grid" style="margin-top:18px"><section class="card"><div class="article">{"".join(parts)}</div></section>
+<aside><section class="card"><div class="meta">Article score</div><div class="score">{analysis.score:.0%}</div>
+<div class="meta">{len(analysis.spans)} passages in {len(analysis.sentences)} sentences</div>
+<h2>Sentence heat</h2><div class="strip">{strip}</div>
+<h2>Techniques</h2><div class="legend">{"".join(legend)}</div></section>
+<section class="card" style="margin-top:16px"><h2 style="margin-top:0">Counts</h2><table>{bars}</table></section></aside></div>
+{srcs}
+<footer>Generated by proplens on {generated}. Scores are model confidences, not verdicts: read the passages.</footer>
+</main></body></html>
+"""
+
+
+def analysis_to_ptc(analysis: Analysis, article_id: str) -> str:
+    """PTC technique-classification labels: ``article_id<TAB>technique<TAB>start<TAB>end`` per span.
+
+    Examples
+    --------
+    >>> from proplens.analysis import Analysis, Span
+    >>> t = "a reckless plan"
+    >>> a = Analysis(t, (Span.make(t, 2, 10, "Loaded_Language", .9),), (), .5, "m", "1")
+    >>> analysis_to_ptc(a, "111")
+    '111\\tLoaded_Language\\t2\\t10\\n'
+    """
+    aid = str(article_id).replace("\t", " ").replace("\n", " ")
+    return "".join(f"{aid}\t{s.technique}\t{s.start}\t{s.end}\n" for s in analysis.spans)

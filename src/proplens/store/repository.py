@@ -1,0 +1,323 @@
+"""Keyword-only store operations over a SQLAlchemy engine.
+
+Every write runs in its own short transaction. On SQLite, transactions start with
+``BEGIN IMMEDIATE`` (see :mod:`.engine`), so concurrent writers queue; on PostgreSQL the cache
+insert uses a savepoint and falls back to the row another request inserted first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..analysis import Analysis
+from ..techniques import TECHNIQUE_IDS
+from .tables import AnalysisRow, ResultRow
+
+__all__ = ["text_hash", "AnalysisRecord", "Page", "Repository"]
+
+
+def text_hash(text: str) -> str:
+    """sha256 of the UTF-8 text (the cache key, with the model version)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    dt = _utc(dt)
+    return dt.isoformat().replace("+00:00", "Z") if dt else None
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """A stored analysis: the model result plus submission metadata."""
+
+    id: str
+    created: datetime
+    analysis: Analysis
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.analysis.to_dict()
+        d.pop("meta", None)
+        d.update(
+            id=self.id,
+            title=self.title,
+            source=self.source,
+            url=self.url,
+            published=_iso(self.published),
+            created=_iso(self.created),
+            cached=self.cached,
+            model_version=self.analysis.model_version,
+        )
+        return d
+
+    def summary(self) -> dict[str, Any]:
+        a = self.analysis
+        counts = {k: v for k, v in a.technique_counts().items() if v}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": _iso(self.published),
+            "created": _iso(self.created),
+            "score": round(a.score, 4),
+            "n_spans": len(a.spans),
+            "n_chars": len(a.text),
+            "technique_counts": counts,
+            "model_version": a.model_version,
+            "snippet": a.text[:200],
+        }
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[AnalysisRecord]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _payload(analysis: Analysis) -> dict[str, Any]:
+    d = analysis.to_dict()
+    for k in ("text", "title", "meta"):
+        d.pop(k, None)
+    return d
+
+
+def _analysis_from(result: ResultRow, title: str | None) -> Analysis:
+    d = dict(result.payload)
+    d["text"] = result.text
+    d["title"] = title
+    return Analysis.from_dict(d)
+
+
+def _record(row: AnalysisRow) -> AnalysisRecord:
+    return AnalysisRecord(
+        id=row.id,
+        created=_utc(row.created),
+        analysis=_analysis_from(row.result, row.title),
+        title=row.title,
+        source=row.source,
+        url=row.url,
+        published=_utc(row.published),
+        cached=bool(row.cached),
+    )
+
+
+def _like_escape(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class Repository:
+    """Store and query analyses.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        From :func:`proplens.store.create_store_engine`; call :func:`proplens.store.init_db` first.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # ------------------------------------------------------------- cache
+    def get_cached(self, *, text: str, model_version: str) -> Analysis | None:
+        """The stored result for this exact text and model version, or None."""
+        h = text_hash(text)
+        with self.session() as s:
+            row = s.scalars(select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == model_version)).first()
+            if row is None or row.text != text:
+                return None
+            return _analysis_from(row, None)
+
+    # ------------------------------------------------------------- writes
+    def add(
+        self,
+        analysis: Analysis,
+        *,
+        title: str | None = None,
+        source: str | None = None,
+        url: str | None = None,
+        published: datetime | None = None,
+        cached: bool = False,
+    ) -> AnalysisRecord:
+        """Store one analysis (reusing the cached result row for the same text and model version)."""
+        h = text_hash(analysis.text)
+        now = datetime.now(timezone.utc)
+        with self.session() as s, s.begin():
+            result = s.scalars(
+                select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == analysis.model_version)
+            ).first()
+            if result is None:
+                result = ResultRow(
+                    text_hash=h,
+                    model_name=analysis.model_name,
+                    model_version=analysis.model_version,
+                    text=analysis.text,
+                    score=float(analysis.score),
+                    n_spans=len(analysis.spans),
+                    technique_counts={k: v for k, v in analysis.technique_counts().items() if v},
+                    payload=_payload(analysis),
+                    created=now,
+                )
+                try:
+                    with s.begin_nested():
+                        s.add(result)
+                except IntegrityError:  # another request stored the same result first
+                    result = s.scalars(
+                        select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == analysis.model_version)
+                    ).one()
+            row = AnalysisRow(
+                id=uuid.uuid4().hex,
+                result_id=result.id,
+                title=(title or analysis.title or None),
+                source=source or None,
+                url=url or None,
+                published=_utc(published),
+                created=now,
+                cached=int(bool(cached)),
+            )
+            s.add(row)
+            s.flush()
+            row.result = result
+            return _record(row)
+
+    def delete(self, analysis_id: str) -> bool:
+        """Delete one analysis (its cached result stays). Returns False when there was none."""
+        with self.session() as s, s.begin():
+            n = s.execute(delete(AnalysisRow).where(AnalysisRow.id == analysis_id)).rowcount
+        return bool(n)
+
+    # ------------------------------------------------------------- reads
+    def get(self, analysis_id: str) -> AnalysisRecord | None:
+        with self.session() as s:
+            row = s.get(AnalysisRow, analysis_id)
+            return _record(row) if row is not None else None
+
+    def _filtered(self, stmt, *, source, since, until, q):
+        if source is not None:
+            stmt = stmt.where(AnalysisRow.source == source)
+        if since is not None:
+            stmt = stmt.where(AnalysisRow.created >= _utc(since))
+        if until is not None:
+            stmt = stmt.where(AnalysisRow.created < _utc(until))
+        if q:
+            pat = _like_escape(q)
+            stmt = stmt.where(
+                or_(AnalysisRow.title.ilike(pat, escape="\\"), ResultRow.text.ilike(pat, escape="\\"),
+                    AnalysisRow.source.ilike(pat, escape="\\"))
+            )
+        return stmt
+
+    def list(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        q: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> Page:
+        """Analyses, newest first, filtered by source, creation time window and a search string."""
+        page = max(1, int(page))
+        with self.session() as s:
+            base = select(AnalysisRow).join(ResultRow, AnalysisRow.result_id == ResultRow.id)
+            base = self._filtered(base, source=source, since=since, until=until, q=q)
+            total = s.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
+            rows = s.scalars(
+                base.order_by(AnalysisRow.created.desc(), AnalysisRow.id).offset((page - 1) * page_size).limit(page_size)
+            ).unique().all()
+            return Page([_record(r) for r in rows], int(total or 0), page, page_size)
+
+    def count(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(AnalysisRow)) or 0)
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source with its number of analyses, mean score and last analysis time."""
+        with self.session() as s:
+            rows = s.execute(
+                select(AnalysisRow.source, func.count(), func.avg(ResultRow.score), func.max(AnalysisRow.created))
+                .join(ResultRow, AnalysisRow.result_id == ResultRow.id)
+                .where(AnalysisRow.source.is_not(None))
+                .group_by(AnalysisRow.source)
+                .order_by(func.count().desc(), AnalysisRow.source)
+            ).all()
+        return [{"source": r[0], "count": int(r[1]), "mean_score": round(float(r[2] or 0), 4), "last": _iso(r[3])} for r in rows]
+
+    def source_profile(self, *, source: str, limit: int = 20000) -> dict[str, Any] | None:
+        """A source's technique profile (span counts and share) and its trend over time.
+
+        The trend uses the publication date when known, else the analysis date; buckets are days
+        when the range is at most 62 days, else months.
+        """
+        with self.session() as s:
+            rows = s.execute(
+                select(AnalysisRow.published, AnalysisRow.created, ResultRow.score, ResultRow.n_spans,
+                       ResultRow.technique_counts, func.length(ResultRow.text))
+                .join(ResultRow, AnalysisRow.result_id == ResultRow.id)
+                .where(AnalysisRow.source == source)
+                .order_by(AnalysisRow.created)
+                .limit(limit)
+            ).all()
+        if not rows:
+            return None
+        counts: Counter[str] = Counter()
+        dated = []
+        for published, created, score, n_spans, tc, n_chars in rows:
+            counts.update({k: int(v) for k, v in (tc or {}).items()})
+            dated.append((_utc(published) or _utc(created), float(score), int(n_spans), int(n_chars or 0)))
+        lo = min(d for d, *_ in dated)
+        hi = max(d for d, *_ in dated)
+        by_day = (hi - lo) <= timedelta(days=62)
+        buckets: dict[str, list] = defaultdict(list)
+        for d, score, n_spans, n_chars in dated:
+            key = d.strftime("%Y-%m-%d") if by_day else d.strftime("%Y-%m")
+            buckets[key].append((score, n_spans, n_chars))
+        trend = [
+            {
+                "period": k,
+                "count": len(v),
+                "mean_score": round(sum(x[0] for x in v) / len(v), 4),
+                "spans_per_1000_chars": round(1000 * sum(x[1] for x in v) / max(1, sum(x[2] for x in v)), 3),
+            }
+            for k, v in sorted(buckets.items())
+        ]
+        total = sum(counts.values())
+        return {
+            "source": source,
+            "count": len(rows),
+            "mean_score": round(sum(x[1] for x in dated) / len(dated), 4),
+            "technique_counts": {t: counts.get(t, 0) for t in TECHNIQUE_IDS},
+            "technique_share": {t: round(counts.get(t, 0) / total, 4) if total else 0.0 for t in TECHNIQUE_IDS},
+            "bucket": "day" if by_day else "month",
+            "trend": trend,
+        }
