@@ -8,6 +8,7 @@ and input give byte-identical output.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..analysis import Analysis
@@ -85,7 +86,8 @@ def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str,
 
 def error_row(*, key: str, index: int, where: str, reason: str) -> dict[str, Any]:
     """One line of the errors file."""
-    code = reason[1:5] if reason.startswith("[P") else None
+    codes = re.findall(r"\[(P\d{3})\]", reason)
+    code = codes[-1] if codes else None  # the most specific code (P019 wraps the cause's code)
     return {"_index": index, "id": key, "where": where, "code": code, "reason": reason}
 
 
