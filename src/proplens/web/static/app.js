@@ -1,0 +1,583 @@
+/* proplens web page: a small single-page app over the REST API (/api/v1).
+ *
+ * Security: article text, titles, sources and URLs are untrusted. They are only ever put into
+ * the page with textContent / createTextNode / setAttribute of non-URL attributes; links are
+ * built only from http(s) URLs. There is no innerHTML anywhere in this file. The server also
+ * sends a strict Content-Security-Policy (script-src 'self', no inline script).
+ *
+ * Offsets: the API gives Python str offsets (Unicode code points). JavaScript strings are UTF-16,
+ * so every offset goes through a code point -> UTF-16 map before slicing (emoji take 2 units).
+ */
+"use strict";
+
+(function () {
+  const API = "/api/v1";
+  const app = document.getElementById("app");
+  let TECH = null; // id -> technique
+  let TECH_LIST = [];
+
+  // ------------------------------------------------------------------ DOM helpers
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "class") el.className = v;
+        else if (k === "text") el.textContent = v;
+        else if (k === "style") Object.assign(el.style, v);
+        else if (k === "dataset") Object.assign(el.dataset, v);
+        else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+        else if (k === "href") { const u = safeHref(v); if (u) el.setAttribute("href", u); }
+        else el.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    append(el, children);
+    return el;
+  }
+  function append(el, children) {
+    for (const c of children.flat(Infinity)) {
+      if (c === null || c === undefined || c === false) continue;
+      el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+  const SVGNS = "http://www.w3.org/2000/svg";
+  function s(tag, attrs, ...children) {
+    const el = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "text") el.textContent = v;
+      else el.setAttribute(k, String(v));
+    }
+    for (const c of children.flat(Infinity)) if (c) el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+  function safeHref(u) {
+    if (typeof u !== "string") return null;
+    if (u.startsWith("#/") || u.startsWith("/api/") || u === "/docs") return u;
+    try {
+      const x = new URL(u);
+      if (x.protocol === "http:" || x.protocol === "https:") return x.href;
+    } catch (e) { /* not a URL */ }
+    return null;
+  }
+  function toast(msg) {
+    const t = document.getElementById("toast");
+    t.textContent = msg; t.hidden = false;
+    clearTimeout(toast._t); toast._t = setTimeout(() => { t.hidden = true; }, 3500);
+  }
+  function pct(x) { return Math.round((x || 0) * 100) + "%"; }
+  function rgba(hex, a) {
+    const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
+    if (!m) return "rgba(255,196,0," + a + ")";
+    return "rgba(" + parseInt(m[1], 16) + "," + parseInt(m[2], 16) + "," + parseInt(m[3], 16) + "," + a + ")";
+  }
+  function heat(x) {
+    x = Math.max(0, Math.min(1, x || 0));
+    // pale grey-blue -> amber -> deep red
+    const stops = [[236, 240, 245], [255, 196, 87], [214, 40, 40]];
+    const [a, b, t] = x < 0.5 ? [stops[0], stops[1], x / 0.5] : [stops[1], stops[2], (x - 0.5) / 0.5];
+    const c = a.map((v, i) => Math.round(v + (b[i] - v) * t));
+    return "rgb(" + c.join(",") + ")";
+  }
+  function fmtDate(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    if (isNaN(d)) return String(iso);
+    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+  function fmtDay(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    return isNaN(d) ? String(iso) : d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  }
+
+  // ------------------------------------------------------------------ API
+  async function api(path, opts) {
+    let res;
+    try {
+      res = await fetch(API + path, opts);
+    } catch (e) {
+      throw new Error("The server cannot be reached. Is `proplens serve` running?");
+    }
+    if (res.status === 204) return null;
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    if (!res.ok) {
+      const msg = body && body.error ? body.error.message : "The server answered HTTP " + res.status + ".";
+      const err = new Error(msg); err.status = res.status; throw err;
+    }
+    return body;
+  }
+  async function techniques() {
+    if (!TECH) {
+      TECH_LIST = await api("/techniques");
+      TECH = Object.fromEntries(TECH_LIST.map((t) => [t.id, t]));
+    }
+    return TECH;
+  }
+
+  // ------------------------------------------------------------------ offsets
+  /** cp2u[i] = UTF-16 index of code point i (length n+1). */
+  function codepointMap(text) {
+    const map = [0];
+    let u = 0;
+    for (const ch of text) { u += ch.length; map.push(u); }
+    return map;
+  }
+
+  /** Cut [0, n) at every span boundary; each segment lists covering span indices, best score first. */
+  function segments(n, spans) {
+    const cuts = new Set([0, n]);
+    spans.forEach((sp) => { cuts.add(sp.start); cuts.add(sp.end); });
+    const pts = Array.from(cuts).filter((x) => x >= 0 && x <= n).sort((a, b) => a - b);
+    const out = [];
+    for (let i = 0; i + 1 < pts.length; i++) {
+      const a = pts[i], b = pts[i + 1];
+      const cover = [];
+      spans.forEach((sp, j) => { if (sp.start <= a && sp.end >= b) cover.push(j); });
+      cover.sort((x, y) => spans[y].score - spans[x].score);
+      out.push({ start: a, end: b, cover });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ charts
+  function barChart(items, { width = 320, barH = 18, gap = 7, label = 150, fmt = (v) => String(v) } = {}) {
+    const max = Math.max(1, ...items.map((d) => d.value));
+    const H = items.length * (barH + gap) + 4;
+    const svg = s("svg", { class: "chart", viewBox: `0 0 ${width} ${H}`, width: "100%", role: "img", "aria-label": "Bar chart" });
+    items.forEach((d, i) => {
+      const y = i * (barH + gap) + 2;
+      const w = Math.max(2, (width - label - 44) * (d.value / max));
+      const g = s("g", {});
+      g.appendChild(s("title", { text: d.title || `${d.label}: ${fmt(d.value)}` }));
+      const maxc = Math.floor(label / 6.6);
+      const name = d.label.length > maxc ? d.label.slice(0, maxc - 1) + "…" : d.label;
+      g.appendChild(s("text", { x: label - 8, y: y + barH * 0.72, "text-anchor": "end", text: name }));
+      g.appendChild(s("rect", { x: label, y, width: w, height: barH, rx: 4, fill: d.color || "#4363d8" }));
+      g.appendChild(s("text", { x: label + w + 6, y: y + barH * 0.72, text: fmt(d.value), "font-weight": "600" }));
+      svg.appendChild(g);
+    });
+    return svg;
+  }
+
+  function trendChart(points, { width = 560, height = 220 } = {}) {
+    const pad = { l: 40, r: 14, t: 14, b: 40 };
+    const W = width - pad.l - pad.r, H = height - pad.t - pad.b;
+    const svg = s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": "Trend over time" });
+    const n = points.length;
+    const maxCount = Math.max(1, ...points.map((p) => p.count));
+    const x = (i) => pad.l + (n === 1 ? W / 2 : (W * i) / (n - 1));
+    const y = (v) => pad.t + H * (1 - v);
+    for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+      svg.appendChild(s("line", { x1: pad.l, x2: pad.l + W, y1: y(v), y2: y(v), class: "axis", "stroke-dasharray": v ? "3 4" : "" }));
+      svg.appendChild(s("text", { x: pad.l - 6, y: y(v) + 4, "text-anchor": "end", text: Math.round(v * 100) + "%" }));
+    }
+    const bw = Math.max(4, Math.min(28, (W / Math.max(1, n)) * 0.5));
+    points.forEach((p, i) => {
+      const bh = (H * 0.35 * p.count) / maxCount;
+      const r = s("rect", { x: x(i) - bw / 2, y: pad.t + H - bh, width: bw, height: bh, fill: "#dfe5f3", rx: 2 });
+      r.appendChild(s("title", { text: `${p.period}: ${p.count} analyses` }));
+      svg.appendChild(r);
+    });
+    if (n > 1) {
+      svg.appendChild(s("polyline", { points: points.map((p, i) => `${x(i)},${y(p.mean_score)}`).join(" "), fill: "none", stroke: "#d62828", "stroke-width": 2.5, "stroke-linejoin": "round" }));
+    }
+    const every = Math.ceil(n / 8);
+    points.forEach((p, i) => {
+      const c = s("circle", { cx: x(i), cy: y(p.mean_score), r: 4.5, fill: "#d62828", stroke: "#fff", "stroke-width": 1.5 });
+      c.appendChild(s("title", { text: `${p.period}: mean score ${pct(p.mean_score)} over ${p.count} analyses` }));
+      svg.appendChild(c);
+      if (i % every === 0 || i === n - 1) svg.appendChild(s("text", { x: x(i), y: height - 14, "text-anchor": "middle", text: p.period }));
+    });
+    return svg;
+  }
+
+  function gauge(score) {
+    const r = 34, c = 2 * Math.PI * r;
+    const svg = s("svg", { class: "gauge", viewBox: "0 0 84 84", role: "img", "aria-label": "Article score " + pct(score) });
+    svg.appendChild(s("circle", { cx: 42, cy: 42, r, fill: "none", stroke: "#eceef2", "stroke-width": 9 }));
+    svg.appendChild(s("circle", { cx: 42, cy: 42, r, fill: "none", stroke: heat(Math.max(0.15, score)), "stroke-width": 9,
+      "stroke-dasharray": `${c * score} ${c}`, "stroke-linecap": "round", transform: "rotate(-90 42 42)" }));
+    svg.appendChild(s("text", { x: 42, y: 49, "text-anchor": "middle", class: "v", text: pct(score) }));
+    return svg;
+  }
+
+  // ------------------------------------------------------------------ router
+  function parseHash() {
+    const raw = location.hash.replace(/^#/, "") || "/";
+    const [path, query] = raw.split("?");
+    const params = new URLSearchParams(query || "");
+    return { parts: path.split("/").filter(Boolean).map(decodeURIComponent), params };
+  }
+  function setNav(name) {
+    document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === name));
+  }
+  async function route() {
+    const { parts, params } = parseHash();
+    window.scrollTo(0, 0);
+    try {
+      await techniques();
+      if (parts[0] === "a" && parts[1]) { setNav(""); await viewAnalysis(parts[1]); }
+      else if (parts[0] === "history") { setNav("history"); await viewHistory(params); }
+      else if (parts[0] === "sources") { setNav("sources"); await viewSources(); }
+      else if (parts[0] === "source" && parts[1]) { setNav("sources"); await viewSource(parts[1]); }
+      else { setNav("analyze"); await viewAnalyze(); }
+    } catch (e) {
+      clear(app).appendChild(h("div", { class: "card" }, h("h2", { text: "Something went wrong" }), h("div", { class: "error", text: e.message })));
+    }
+  }
+
+  // ------------------------------------------------------------------ analyze view
+  const SAMPLE_TITLE = "Council's reckless plan will destroy our town";
+  const SAMPLE = [
+    "The disgraceful council has done it again. Their reckless, disastrous budget is the worst ever passed in this city, and everyone knows it.",
+    "These puppet politicians answer to developers, not to you. They are traitors to every family that built this town 🏘️.",
+    "A true patriot would never stand by while thugs in suits sell off our parks. Either we stop them now, or we lose everything our grandparents built.",
+    "The mayor claims the plan will \"modernise\" the riverside. Ask yourself: who really profits? Not you, and certainly not your children.",
+    "Experts at the Riverside Trust, who have studied the area for years, warned that the new towers would double traffic on Mill Road.",
+    "Enough is enough. Stand up, show up on Tuesday, and take our town back before these vultures destroy it for good!",
+  ].join("\n\n");
+
+  async function viewAnalyze() {
+    document.title = "proplens — find propaganda techniques in news";
+    clear(app);
+    let mode = "text";
+    const err = h("div", { class: "error", hidden: true });
+    const ta = h("textarea", { id: "text-input", placeholder: "Paste the article text here…", "aria-label": "Article text" });
+    const urlIn = h("input", { type: "url", id: "url-input", placeholder: "https://example.com/news/article", "aria-label": "Article URL" });
+    const fileIn = h("input", { type: "file", id: "file-input", accept: ".txt,.html,.htm,text/plain,text/html", hidden: true });
+    const fileName = h("div", { class: "muted small", text: "No file chosen" });
+    const drop = h("div", { class: "drop" }, h("p", {}, "Drop a .txt or .html file here, or "),
+      h("button", { class: "btn", type: "button", text: "Choose a file…", onclick: () => fileIn.click() }), fileName);
+    fileIn.addEventListener("change", () => { fileName.textContent = fileIn.files[0] ? fileIn.files[0].name : "No file chosen"; });
+    drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+    drop.addEventListener("drop", (e) => {
+      e.preventDefault(); drop.classList.remove("over");
+      if (e.dataTransfer.files.length) { fileIn.files = e.dataTransfer.files; fileName.textContent = fileIn.files[0].name; }
+    });
+    const titleIn = h("input", { type: "text", id: "title-input", placeholder: "Optional", maxlength: 1000 });
+    const sourceIn = h("input", { type: "text", id: "source-input", placeholder: "Optional, e.g. example.org", maxlength: 300 });
+    const panes = {
+      text: h("div", {}, ta),
+      url: h("div", { hidden: true }, urlIn, h("p", { class: "muted small", text: "The page is fetched by the server and the article text is extracted (title, date and site too)." })),
+      file: h("div", { hidden: true }, drop, fileIn),
+    };
+    const tabs = h("div", { class: "tabs", role: "tablist" });
+    for (const [k, label] of [["text", "Paste text"], ["url", "From a URL"], ["file", "Upload a file"]]) {
+      tabs.appendChild(h("button", { type: "button", role: "tab", class: k === mode ? "on" : "", dataset: { tab: k }, text: label, onclick: () => {
+        mode = k;
+        tabs.querySelectorAll("button").forEach((b) => b.classList.toggle("on", b.dataset.tab === k));
+        Object.entries(panes).forEach(([pk, p]) => { p.hidden = pk !== k; });
+      } }));
+    }
+    const go = h("button", { class: "btn primary", id: "analyze-btn", type: "button" }, "Analyze");
+    const sample = h("button", { class: "btn", type: "button", id: "sample-btn", text: "Try a sample article", onclick: () => {
+      tabs.querySelector('[data-tab="text"]').click(); ta.value = SAMPLE; titleIn.value = SAMPLE_TITLE; sourceIn.value = "sample.example"; ta.focus();
+    } });
+    go.addEventListener("click", async () => {
+      err.hidden = true;
+      go.disabled = true; clear(go).append(h("span", { class: "spinner" }), "Analyzing…");
+      try {
+        let rec;
+        const meta = {};
+        if (titleIn.value.trim()) meta.title = titleIn.value.trim();
+        if (sourceIn.value.trim()) meta.source = sourceIn.value.trim();
+        if (mode === "text") {
+          if (!ta.value.trim()) throw new Error("Paste some article text first.");
+          rec = await api("/analyses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: ta.value, ...meta }) });
+        } else if (mode === "url") {
+          if (!urlIn.value.trim()) throw new Error("Enter the URL of an article first.");
+          rec = await api("/analyses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ url: urlIn.value.trim(), ...meta }) });
+        } else {
+          const f = fileIn.files[0];
+          if (!f) throw new Error("Choose a .txt or .html file first.");
+          const fd = new FormData();
+          fd.append("file", f);
+          if (meta.title) fd.append("title", meta.title);
+          if (meta.source) fd.append("source", meta.source);
+          rec = await api("/analyses/upload", { method: "POST", body: fd });
+        }
+        location.hash = "#/a/" + encodeURIComponent(rec.id);
+      } catch (e) {
+        err.textContent = e.message; err.hidden = false;
+      } finally {
+        go.disabled = false; clear(go).append("Analyze");
+      }
+    });
+    const recent = h("div", {}, h("p", { class: "muted", text: "Loading…" }));
+    app.append(
+      h("div", { class: "hero" },
+        h("section", { class: "card" },
+          h("h1", { text: "Which passages persuade, and how?" }),
+          h("p", { class: "lead", text: "Paste a news article, give its URL or upload a file. proplens marks the passages that use one of 14 propaganda techniques, explains each one and scores every sentence." }),
+          tabs, panes.text, panes.url, panes.file,
+          h("div", { class: "row" }, h("div", {}, h("label", { class: "f", for: "title-input", text: "Title" }), titleIn),
+            h("div", {}, h("label", { class: "f", for: "source-input", text: "Source / outlet" }), sourceIn)),
+          h("div", { class: "actions" }, go, sample, h("span", { class: "muted small", text: "Results are stored in this server's history." })),
+          err),
+        h("aside", {},
+          h("section", { class: "card" }, h("h2", { text: "Recent analyses" }), recent),
+          h("section", { class: "card" }, h("h2", { text: "The 14 techniques" }),
+            h("ul", { class: "legend" }, TECH_LIST.map((t) => h("li", { title: t.definition },
+              h("span", { class: "sw", style: { background: t.color } }), h("span", { text: t.name }))))))));
+    try {
+      const page = await api("/analyses?page_size=6");
+      clear(recent);
+      if (!page.items.length) recent.appendChild(h("p", { class: "muted", text: "Nothing analyzed yet." }));
+      for (const it of page.items) {
+        recent.appendChild(h("div", { style: { padding: "7px 0", borderBottom: "1px solid #eef0f4" } },
+          h("a", { href: "#/a/" + encodeURIComponent(it.id), text: it.title || it.snippet.slice(0, 70) || "(untitled)" }),
+          h("div", { class: "muted small" }, [it.source, fmtDate(it.created), "score " + pct(it.score)].filter(Boolean).join(" · "))));
+      }
+    } catch (e) { clear(recent).appendChild(h("p", { class: "muted", text: e.message })); }
+  }
+
+  // ------------------------------------------------------------------ analysis view
+  async function viewAnalysis(id) {
+    clear(app).appendChild(h("p", { class: "muted", text: "Loading analysis…" }));
+    const a = await api("/analyses/" + encodeURIComponent(id));
+    document.title = (a.title || "Analysis") + " — proplens";
+    const text = a.text;
+    const cp2u = codepointMap(text);
+    const sub = (st, en) => text.slice(cp2u[st], cp2u[en]);
+    const spans = a.spans;
+    const active = new Set(spans.map((sp) => sp.technique));
+    let selected = null; // segment element
+
+    const articleEl = h("div", { class: "article", id: "article" });
+    const explain = h("section", { class: "card explain", id: "explain" });
+    function explainDefault() {
+      clear(explain).append(h("h2", { text: "Explanation" }),
+        h("p", { class: "muted small", text: spans.length
+          ? "Hover over or click a highlighted passage to see its technique, what the technique does, and the model's confidence."
+          : "No propaganda technique was found in this text." }));
+    }
+    function explainSpans(idxs) {
+      clear(explain).appendChild(h("h2", { text: idxs.length > 1 ? `${idxs.length} techniques here` : "Technique" }));
+      for (const j of idxs) {
+        const sp = spans[j];
+        const t = TECH[sp.technique] || { name: sp.technique_name, definition: "", color: "#888", example: "" };
+        explain.appendChild(h("div", { class: "item", dataset: { technique: sp.technique } },
+          h("div", { class: "tname" }, h("span", { class: "sw", style: { background: t.color, width: "14px", height: "14px", borderRadius: "4px", display: "inline-block" } }), h("span", { class: "tech-name", text: t.name })),
+          h("div", { class: "def tech-def", text: t.definition }),
+          h("div", { class: "conf" }, "Confidence", h("div", { class: "track" }, h("div", { class: "fill", style: { width: pct(sp.score), background: t.color } })), h("b", { class: "tech-conf", text: pct(sp.score) })),
+          h("div", { class: "quote", text: "“" + sub(sp.start, sp.end) + "”" }),
+          t.example ? h("div", { class: "muted small" }, h("b", { text: "Example: " }), t.example) : null));
+      }
+    }
+
+    function renderArticle() {
+      clear(articleEl);
+      const vis = spans.map((sp, j) => ({ ...sp, j })).filter((sp) => active.has(sp.technique));
+      const n = cp2u.length - 1;
+      for (const seg of segments(n, vis)) {
+        const el = h("span", { class: "seg", dataset: { start: seg.start, end: seg.end } });
+        el.textContent = sub(seg.start, seg.end);
+        if (seg.cover.length) {
+          const cov = seg.cover.map((k) => vis[k]);
+          const top = TECH[cov[0].technique] || { color: "#ffc400" };
+          el.classList.add("hl");
+          el.style.background = rgba(top.color, cov.length > 1 ? 0.36 : 0.24);
+          el.style.borderBottom = "2px solid " + top.color;
+          if (cov.length > 1) {
+            el.style.boxShadow = cov.slice(1, 4).map((c, i) => `inset 0 -${3 + 3 * i}px 0 ${(TECH[c.technique] || {}).color || "#888"}`).join(",");
+          }
+          el.tabIndex = 0;
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", cov.map((c) => (TECH[c.technique] || {}).name + " " + pct(c.score)).join(", "));
+          el.dataset.spans = cov.map((c) => c.j).join(",");
+          el.dataset.techniques = cov.map((c) => c.technique).join(" ");
+          const idxs = cov.map((c) => c.j);
+          el.addEventListener("mouseenter", () => { if (!selected) explainSpans(idxs); });
+          el.addEventListener("mouseleave", () => { if (!selected) explainDefault(); });
+          const pick = () => {
+            if (selected) selected.classList.remove("sel");
+            if (selected === el) { selected = null; explainDefault(); return; }
+            selected = el; el.classList.add("sel"); explainSpans(idxs);
+          };
+          el.addEventListener("click", pick);
+          el.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } });
+        }
+        articleEl.appendChild(el);
+      }
+    }
+
+    function scrollToOffset(off) {
+      for (const el of articleEl.children) {
+        if (+el.dataset.start <= off && off < +el.dataset.end) {
+          el.scrollIntoView({ behavior: "smooth", block: "center" });
+          el.classList.remove("sent-flash"); void el.offsetWidth; el.classList.add("sent-flash");
+          return;
+        }
+      }
+    }
+
+    // legend with counts; click toggles a technique
+    const counts = {};
+    spans.forEach((sp) => { counts[sp.technique] = (counts[sp.technique] || 0) + 1; });
+    const legend = h("ul", { class: "legend", id: "legend" });
+    const present = TECH_LIST.filter((t) => counts[t.id]).sort((x, y) => counts[y.id] - counts[x.id]);
+    for (const t of present) {
+      const li = h("li", { title: t.definition + " (click to show or hide)", dataset: { technique: t.id } },
+        h("span", { class: "sw", style: { background: t.color } }), h("span", { text: t.name }), h("span", { class: "n", text: counts[t.id] }));
+      li.addEventListener("click", () => {
+        if (active.has(t.id)) active.delete(t.id); else active.add(t.id);
+        li.classList.toggle("off", !active.has(t.id));
+        selected = null; explainDefault(); renderArticle();
+      });
+      legend.appendChild(li);
+    }
+    if (!present.length) legend.appendChild(h("li", { class: "muted", text: "None found." }));
+
+    // sentence heat strip
+    const strip = h("div", { class: "strip", id: "heat-strip", title: "Sentence scores: click a sentence to jump to it" });
+    a.sentences.forEach((st, i) => {
+      const d = h("div", { title: `Sentence ${i + 1}: ${pct(st.score)} — ${sub(st.start, st.end).slice(0, 90)}`, style: { flexGrow: String(Math.max(1, st.end - st.start)), background: heat(st.score) } });
+      d.addEventListener("click", () => scrollToOffset(st.start));
+      strip.appendChild(d);
+    });
+
+    const meta = h("div", { class: "meta" });
+    if (a.source) meta.appendChild(h("span", {}, "Source: ", h("a", { href: "#/source/" + encodeURIComponent(a.source), text: a.source, id: "source-link" })));
+    if (a.url) {
+      const u = safeHref(a.url);
+      meta.appendChild(h("span", {}, "URL: ", u ? h("a", { href: u, target: "_blank", rel: "noopener noreferrer nofollow", text: a.url }) : h("span", { text: a.url })));
+    }
+    if (a.published) meta.appendChild(h("span", { text: "Published " + fmtDay(a.published) }));
+    meta.appendChild(h("span", { text: "Analyzed " + fmtDate(a.created) + (a.cached ? " (cached result)" : "") }));
+    meta.appendChild(h("span", { text: "Model " + a.model.name + " " + a.model.version }));
+
+    const exp = (fmt) => `/api/v1/analyses/${encodeURIComponent(a.id)}/export?format=${fmt}`;
+    const actions = h("div", { class: "actions", style: { marginTop: "0", marginBottom: "16px" } },
+      h("a", { class: "btn", href: exp("json"), download: "", id: "export-json", text: "Export JSON" }),
+      h("a", { class: "btn", href: exp("html"), download: "", id: "export-html", text: "HTML report" }),
+      h("a", { class: "btn", href: exp("ptc"), download: "", id: "export-ptc", text: "PTC labels" }),
+      h("button", { class: "btn danger", type: "button", text: "Delete", onclick: async () => {
+        if (!confirm("Delete this analysis from the history?")) return;
+        try { await api("/analyses/" + encodeURIComponent(a.id), { method: "DELETE" }); toast("Deleted."); location.hash = "#/history"; }
+        catch (e) { toast(e.message); }
+      } }));
+
+    const chartItems = present.map((t) => ({ label: t.name, value: counts[t.id], color: t.color }));
+    const sentShare = a.sentences.length ? a.sentences.filter((st) => spans.some((sp) => sp.start < st.end && sp.end > st.start)).length : 0;
+
+    const side = h("aside", { class: "side" },
+      h("section", { class: "card" },
+        h("div", { class: "scorebox" }, gauge(a.score),
+          h("div", {}, h("div", { class: "lbl", text: "Article score" }), h("div", { class: "big", id: "article-score", text: pct(a.score) + " persuasive" }),
+            h("div", { class: "lbl", text: `${spans.length} passages · ${sentShare} of ${a.sentences.length} sentences` }))),
+        h("h3", { text: "Sentence heat" }), strip, h("div", { class: "scale" }, h("span", { text: "start" }), h("span", { text: "end of article" })),
+        h("h3", { text: "Techniques" }), legend),
+      explain);
+
+    const attributions = (a.attributions || []).length ? h("section", { class: "card", style: { marginTop: "18px" } },
+      h("h2", { text: "Sources quoted" }),
+      h("table", { class: "list" }, h("tr", {}, h("th", { text: "Source" }), h("th", { text: "Type" }), h("th", { text: "Says" })),
+        a.attributions.map((at) => h("tr", {}, h("td", { text: at.source_text + (at.via && at.via.length ? " via " + at.via.join(", ") : "") }),
+          h("td", { text: at.source_type }), h("td", { text: at.content.map(([x, y]) => sub(x, y)).join(" … ").slice(0, 300) }))))) : null;
+
+    clear(app).append(
+      h("h1", { id: "analysis-title", text: a.title || "Untitled article" }), meta, actions,
+      h("div", { class: "layout" },
+        h("div", {},
+          h("section", { class: "card" }, articleEl),
+          attributions,
+          chartItems.length ? h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Techniques in this article" }),
+            h("div", { id: "technique-chart" }, barChart(chartItems, { width: 640, label: 210 }))) : null),
+        side));
+    explainDefault();
+    renderArticle();
+  }
+
+  // ------------------------------------------------------------------ history
+  function scoreChip(x) {
+    return h("span", { class: "scorechip", style: { background: heat(x), color: x > 0.6 ? "#fff" : "#1d2330" }, text: pct(x) });
+  }
+  function techPills(tc) {
+    return Object.entries(tc || {}).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) =>
+      h("span", { class: "pill", style: { background: (TECH[k] || {}).color || "#888" }, title: (TECH[k] || {}).name || k, text: `${(TECH[k] || {}).name || k} ${v}` }));
+  }
+  function analysesTable(items) {
+    if (!items.length) return h("div", { class: "empty", text: "No analyses match." });
+    return h("table", { class: "list", id: "history-table" },
+      h("tr", {}, ["Article", "Source", "Analyzed", "Score", "Techniques"].map((x) => h("th", { text: x }))),
+      items.map((it) => h("tr", {},
+        h("td", {}, h("a", { href: "#/a/" + encodeURIComponent(it.id), text: it.title || it.snippet.slice(0, 80) || "(untitled)" }),
+          h("div", { class: "muted small", text: it.snippet.slice(0, 120) + (it.snippet.length >= 120 ? "…" : "") })),
+        h("td", {}, it.source ? h("a", { href: "#/source/" + encodeURIComponent(it.source), text: it.source }) : h("span", { class: "muted", text: "—" })),
+        h("td", { class: "small", text: fmtDate(it.created) }),
+        h("td", {}, scoreChip(it.score)),
+        h("td", {}, techPills(it.technique_counts)))));
+  }
+
+  async function viewHistory(params) {
+    document.title = "History — proplens";
+    const q = params.get("q") || "", page = Math.max(1, +params.get("page") || 1);
+    const since = params.get("since") || "", until = params.get("until") || "", source = params.get("source") || "";
+    const qIn = h("input", { type: "search", id: "history-q", placeholder: "Search titles, sources and text…", value: q });
+    const sIn = h("input", { type: "date", value: since, "aria-label": "Since" });
+    const uIn = h("input", { type: "date", value: until, "aria-label": "Until" });
+    const go = () => {
+      const p = new URLSearchParams();
+      if (qIn.value.trim()) p.set("q", qIn.value.trim());
+      if (sIn.value) p.set("since", sIn.value);
+      if (uIn.value) p.set("until", uIn.value);
+      if (source) p.set("source", source);
+      location.hash = "#/history" + (p.toString() ? "?" + p : "");
+    };
+    qIn.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+    const qs = new URLSearchParams({ page: String(page), page_size: "20" });
+    if (q) qs.set("q", q);
+    if (since) qs.set("since", since);
+    if (until) qs.set("until", until);
+    if (source) qs.set("source", source);
+    const res = await api("/analyses?" + qs);
+    const pager = h("div", { class: "pager" }, h("span", { class: "muted small", text: `${res.total} analyses · page ${res.page} of ${res.pages}` }));
+    const link = (p) => { const x = new URLSearchParams(qs); x.set("page", String(p)); x.delete("page_size"); return "#/history?" + x; };
+    if (page > 1) pager.appendChild(h("a", { class: "btn", href: link(page - 1), text: "← Newer" }));
+    if (page < res.pages) pager.appendChild(h("a", { class: "btn", href: link(page + 1), text: "Older →" }));
+    clear(app).append(h("h1", { text: "History" }), h("p", { class: "muted" }, source ? ["Analyses from ", h("a", { href: "#/source/" + encodeURIComponent(source), text: source }), ", newest first. ", h("a", { href: "#/history", text: "Show all" })] : "Every analysis stored on this server, newest first."),
+      h("section", { class: "card" },
+        h("div", { class: "row" }, h("div", { style: { flex: "3" } }, qIn), h("div", {}, sIn), h("div", {}, uIn),
+          h("div", { style: { flex: "none" } }, h("button", { class: "btn primary", type: "button", text: "Search", onclick: go }))),
+        h("div", { style: { marginTop: "14px" } }, analysesTable(res.items)), pager));
+  }
+
+  // ------------------------------------------------------------------ sources
+  async function viewSources() {
+    document.title = "Sources — proplens";
+    const list = await api("/sources");
+    clear(app).append(h("h1", { text: "Sources" }), h("p", { class: "muted", text: "Outlets with stored analyses. Open one to see its technique profile and how it changes over time." }),
+      list.length ? h("div", { class: "sources", id: "sources-list" }, list.map((x) => h("a", { class: "card", href: "#/source/" + encodeURIComponent(x.source) },
+        h("div", { style: { fontWeight: "700", fontSize: "16px", wordBreak: "break-all" }, text: x.source }),
+        h("div", { class: "muted small", text: `${x.count} analyses · last ${fmtDay(x.last)}` }),
+        h("div", { style: { marginTop: "8px" } }, "Mean score ", scoreChip(x.mean_score)))))
+        : h("section", { class: "card" }, h("div", { class: "empty", text: "No analysis has a source yet. Give a source (or a URL) when you analyze an article." })));
+  }
+
+  async function viewSource(name) {
+    document.title = name + " — proplens";
+    const prof = await api("/sources/profile?source=" + encodeURIComponent(name));
+    const recent = await api("/analyses?page_size=10&source=" + encodeURIComponent(name));
+    const items = TECH_LIST.map((t) => ({ label: t.name, value: prof.technique_counts[t.id] || 0, color: t.color,
+      title: `${t.name}: ${prof.technique_counts[t.id] || 0} passages (${pct(prof.technique_share[t.id])} of all)` }))
+      .filter((d) => d.value > 0).sort((x, y) => y.value - x.value);
+    clear(app).append(
+      h("h1", { id: "source-title", text: name }),
+      h("div", { class: "meta" }, h("span", { text: `${prof.count} analyses` }), h("span", {}, "Mean article score ", scoreChip(prof.mean_score))),
+      h("div", { class: "grid2" },
+        h("section", { class: "card" }, h("h2", { text: "Technique profile" }),
+          items.length ? h("div", { id: "profile-chart" }, barChart(items, { width: 560, label: 200 })) : h("div", { class: "empty", text: "No techniques found in this source's articles." })),
+        h("section", { class: "card" }, h("h2", { text: `Trend (by ${prof.bucket})` }),
+          h("div", { id: "trend-chart" }, trendChart(prof.trend)),
+          h("p", { class: "muted small", text: "Line: mean article score per period. Bars: number of analyses." }))),
+      h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Recent analyses" }), analysesTable(recent.items),
+        recent.total > recent.items.length ? h("p", {}, h("a", { href: "#/history?source=" + encodeURIComponent(name), text: `All ${recent.total} analyses →` })) : null));
+  }
+
+  window.addEventListener("hashchange", route);
+  route();
+})();
