@@ -68,14 +68,14 @@ def simple_html_to_text(html: str) -> tuple[str, str | None]:
     return text, title
 
 
-def html_to_text(html: str) -> tuple[str, str | None]:
+def html_to_text(html: str, *, url: str | None = None) -> tuple[str, str | None]:
     """Article text and title of an HTML page (trafilatura via :mod:`proplens.fetch` when installed)."""
     try:
         from ..fetch import html_to_text as _fetch_html_to_text
     except ImportError:
         return simple_html_to_text(html)
     try:
-        text, title = _fetch_html_to_text(html)
+        text, title = _fetch_html_to_text(html, url=url)
     except ImportError:
         return simple_html_to_text(html)
     return text or "", title

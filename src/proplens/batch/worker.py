@@ -82,7 +82,7 @@ def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
         from .html import html_to_text
 
         try:
-            text, html_title = html_to_text(rec.html or "")
+            text, html_title = html_to_text(rec.html or "", url=rec.url)
         except Exception as exc:  # a broken page must not stop the batch
             return row_error(rec.where, f"cannot extract text from the HTML ({type(exc).__name__}: {exc})")
         title = title or html_title
