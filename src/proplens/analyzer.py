@@ -187,9 +187,9 @@ class Analyzer:
         return Analysis(
             text=text,
             title=title,
-            spans=tuple(Span(s, e, t, p, text) for s, e, t, p in pred.spans),
-            sentences=tuple(Sentence(s, e, sc, text) for (s, e), sc in zip(sents, scores)),
-            score=article_score(sents, scores),
+            spans=tuple(Span(s, e, t, round(float(p), 4), text) for s, e, t, p in pred.spans),
+            sentences=tuple(Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores)),
+            score=round(article_score(sents, scores), 4),
             model_name=self.model_name,
             model_version=self.model_version,
             attributions=attributions,

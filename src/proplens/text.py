@@ -30,7 +30,7 @@ def decode_bytes(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InvalidTextError(Errors.P004.format(reason=f"bad UTF-16 at byte {exc.start}")) from None
-    if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 20:
+    if b"\x00" in data[:8192]:
         raise InvalidTextError(Errors.P004.format(reason="it contains NUL bytes and looks like a binary file"))
     try:
         return data.decode("utf-8")
@@ -80,6 +80,7 @@ def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace, or at a line break.
 _SENT_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)|\r?\n""")
+_NEXT_CHAR = re.compile(r"[ \t]*(\S)")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Mt|vs|etc|No|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co|Corp)|\b[A-Z])\.$")
 
 
@@ -96,8 +97,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end()
-        if m.group().strip() and _ABBREV.search(text[max(start, end - 12) : end]):
-            continue
+        if m.group().strip():
+            if _ABBREV.search(text[max(start, end - 12) : end]):
+                continue
+            nxt = _NEXT_CHAR.match(text, end)
+            if nxt and nxt.group(1).islower():  # '"Stop!" he cried' goes on
+                continue
         _append_trimmed(text, start, end, out)
         start = end
     _append_trimmed(text, start, len(text), out)

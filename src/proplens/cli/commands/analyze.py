@@ -1,0 +1,102 @@
+"""``proplens analyze FILE|-`` and ``proplens techniques``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    ptc = "ptc"
+
+
+def _read_input(source: str) -> tuple[str, str]:
+    """(text, id) from a file path, or stdin for '-'."""
+    from ...text import decode_bytes, read_text_file
+
+    if source == "-":
+        return decode_bytes(sys.stdin.buffer.read()), "stdin"
+    p = Path(source)
+    text = read_text_file(p)
+    if p.suffix.lower() in (".html", ".htm"):
+        try:
+            from ...fetch import html_to_text
+        except ImportError:
+            pass
+        else:
+            text, _title = html_to_text(text)
+    stem = p.stem
+    return text, stem[len("article"):] if stem.startswith("article") and stem[7:].isdigit() else stem
+
+
+def analyze_command(
+    source: str = typer.Argument(..., help="An article file (.txt or .html), or '-' for standard input."),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."),
+    title: str = typer.Option(None, "--title", help="The article's title."),
+    model: str = typer.Option(None, "--model", help="A model folder (default: the built-in model)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    attribution: bool = typer.Option(True, "--attribution/--no-attribution", help="Also list who claims are attributed to."),
+) -> None:
+    """Analyze one article: highlight the passages that use propaganda techniques."""
+    from ...analyzer import Analyzer
+
+    text, art_id = _read_input(source)
+    analyzer = Analyzer(model, attribution="auto" if attribution else False)
+    analysis = analyzer(text, title)
+    if format is OutputFormat.json:
+        payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=1)
+    elif format is OutputFormat.ptc:
+        from ..render import analysis_to_ptc
+
+        payload = analysis_to_ptc(analysis, art_id)
+    elif format is OutputFormat.html:
+        from ...report import analysis_to_html
+
+        payload = analysis_to_html(analysis)
+    else:
+        from rich.console import Console
+
+        if out:
+            with open(out, "w", encoding="utf-8") as f:
+                from ..render import print_analysis
+
+                print_analysis(analysis, Console(file=f, force_terminal=False, width=100))
+            return
+        from ..render import print_analysis
+
+        print_analysis(analysis, Console())
+        return
+    if out:
+        Path(out).write_text(payload, encoding="utf-8")
+    else:
+        sys.stdout.write(payload if payload.endswith("\n") or not payload else payload + "\n")
+
+
+def techniques_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the 14 techniques with definitions and examples."""
+    from ...techniques import TECHNIQUES
+
+    if as_json:
+        print(json.dumps([t.to_dict() for t in TECHNIQUES], indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for col in ("id", "name", "definition", "example"):
+        table.add_column(col)
+    for t in TECHNIQUES:
+        table.add_row(t.id, t.name, t.definition, t.example)
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze_command)
+    app.command("techniques")(techniques_command)

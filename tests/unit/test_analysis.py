@@ -1,0 +1,74 @@
+"""Core objects and the offset invariant."""
+
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from proplens import Analysis, Span
+from proplens.errors import InvalidSpanError, InvalidTextError, UnknownTechniqueError
+from proplens.techniques import TECHNIQUE_IDS, TECHNIQUES, get_technique
+from proplens.testing import LEXICON
+
+
+def test_technique_inventory_has_the_14_ptc_classes():
+    assert len(TECHNIQUES) == 14
+    assert "Name_Calling,Labeling" in TECHNIQUE_IDS
+    assert all(t.definition and t.example and t.name for t in TECHNIQUES)
+
+
+def test_unknown_technique_message_lists_options():
+    with pytest.raises(UnknownTechniqueError) as e:
+        get_technique("Propaganda")
+    assert "[P002]" in str(e.value) and "Loaded_Language" in str(e.value)
+
+
+def test_span_offsets_checked():
+    with pytest.raises(InvalidSpanError):
+        Span.make("abc", 2, 5, "Doubt")
+
+
+def test_analysis_roundtrip(lexicon_analyzer):
+    a = lexicon_analyzer("The reckless traitors met.\r\nEveryone knows it.", title="T")
+    b = Analysis.from_dict(json.loads(json.dumps(a.to_dict())))
+    assert b == a
+    assert b.technique_counts()["Loaded_Language"] == 1
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t "])
+def test_empty_text_gets_clear_error(lexicon_analyzer, bad):
+    with pytest.raises(InvalidTextError, match=r"\[P001\]"):
+        lexicon_analyzer(bad)
+
+
+def test_too_long_text_rejected():
+    from proplens.analyzer import Analyzer
+    from proplens.testing import LexiconDetector
+
+    a = Analyzer(detector=LexiconDetector(), attribution=False, max_chars=100)
+    with pytest.raises(InvalidTextError, match=r"\[P005\]"):
+        a("x " * 100)
+
+
+def test_bytes_input_invalid_utf8_message(lexicon_analyzer):
+    with pytest.raises(InvalidTextError, match="invalid UTF-8 byte 0xff at position 3"):
+        lexicon_analyzer(b"abc\xff")
+
+
+_pieces = st.sampled_from(list(LEXICON) + ["😀", "e\u0301", "\r\n", "\n", " ", ".", "Straße", "日本", "\u200b", "word", "'", '"'])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_pieces, st.text(max_size=8)), min_size=1, max_size=30))
+def test_offsets_index_original_text_property(parts):
+    from proplens.analyzer import Analyzer
+    from proplens.testing import LexiconDetector
+
+    text = "".join(parts)
+    if not text.strip():
+        return
+    a = Analyzer(detector=LexiconDetector(), attribution=False)(text)
+    for s in a.spans:
+        assert a.text[s.start : s.end] == s.text
+    for s in a.sentences:
+        assert a.text[s.start : s.end] == s.text and s.text.strip() == s.text

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from proplens.errors import InputFileError, InvalidTextError
+from proplens.model.alignment import best_window, char_span_to_tokens, make_windows
+from proplens.model.decoding import DecodeConfig, decode_token_runs
+from proplens.text import decode_bytes, read_text_file, split_sentences
+
+
+def test_windows_cover_all_tokens_with_overlap():
+    ws = make_windows(1000, size=254, stride=192)
+    covered = np.zeros(1000, bool)
+    for w in ws:
+        assert w.end_token - w.start_token <= 254
+        covered[w.start_token : w.end_token] = True
+    assert covered.all()
+    assert ws[-1].end_token == 1000 and ws[-1].end_token - ws[-1].start_token == 254
+
+
+def test_short_text_single_window():
+    assert len(make_windows(10, size=254, stride=192)) == 1
+
+
+def test_best_window_prefers_full_and_central():
+    ws = make_windows(600, size=254, stride=192)
+    wi, ra, rb = best_window(ws, 200, 230)
+    w = ws[wi]
+    assert w.start_token <= 200 and w.end_token >= 230
+    assert rb - ra == 30
+
+
+def test_char_span_to_tokens_expands():
+    offs = np.array([[0, 3], [4, 9], [10, 12]])
+    assert char_span_to_tokens(offs, 5, 6) == (1, 2)
+    assert char_span_to_tokens(offs, 0, 12) == (0, 3)
+    assert char_span_to_tokens(offs, 3, 4) is None
+
+
+def test_decode_joins_small_gaps_but_not_across_breaks():
+    p = np.array([[0.1, 0.6, 0.3], [0.2, 0.1, 0.7], [0.9, 0.05, 0.05], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
+    assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1))] == [(0, 4)]
+    br = np.array([False, True, False, False, False])
+    assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1), breaks=br)] == [(0, 2), (3, 4)]
+
+
+def test_split_sentences_offsets():
+    t = "Dr. Who said so. Then \"Stop!\" he cried.\r\nNext line"
+    spans = split_sentences(t)
+    assert [t[s:e] for s, e in spans] == ["Dr. Who said so.", 'Then "Stop!" he cried.', "Next line"]
+
+
+def test_decode_bytes_bom_and_utf16():
+    assert decode_bytes(b"\xef\xbb\xbfhi") == "hi"
+    assert decode_bytes("hé".encode("utf-16")) == "hé"
+
+
+def test_binary_rejected():
+    with pytest.raises(InvalidTextError, match="binary"):
+        decode_bytes(bytes(range(256)) * 10)
+
+
+def test_read_missing_file(tmp_path):
+    with pytest.raises(InputFileError, match=r"\[P011\]"):
+        read_text_file(tmp_path / "nope.txt")
