@@ -100,3 +100,19 @@ def test_part_store_ignores_leftovers_of_a_killed_run(tmp_path, corpus, spec):
     s = run_batch(corpus, out, spec=spec, chunk_size=30)
     assert (s.skipped, s.rows, s.errors) == (30, 120, 0)
     assert not any(".tmp-" in p.name for p in parts.iterdir())
+
+
+class _BrokenDetector(LexiconDetector):
+    def predict(self, texts):
+        from proplens.errors import ModelLoadError
+
+        raise ModelLoadError("[P009] Cannot load the model from nowhere: test.")
+
+
+def test_run_batch_stops_on_a_broken_model_without_marking_rows_done(tmp_path, corpus):
+    from proplens.errors import ModelLoadError
+
+    spec = AnalyzerSpec(detector=_BrokenDetector(), attribution=False, model_name="l", model_version="t")
+    with pytest.raises(ModelLoadError):
+        run_batch(corpus, tmp_path / "o.parquet", spec=spec)
+    assert not list((tmp_path / "o.parquet.parts").glob("part-*"))

@@ -46,6 +46,18 @@ class AnalyzerActor:
         return {"result": out}
 
 
+def _proplens_cause(exc: BaseException):
+    from ..errors import ProplensError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ProplensError):
+            return exc
+        exc = getattr(exc, "cause", None) or exc.__cause__
+        seen += 1
+    return None
+
+
 def _import_ray():
     try:
         import ray
@@ -126,7 +138,17 @@ class RayEngine:
             compute=ray.data.ActorPoolStrategy(size=self.workers),
             num_cpus=1,
         )
-        for row in ds.iter_rows():
+        rows = iter(ds.iter_rows())
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # a RayTaskError wraps the worker's own exception: surface that one
+                cause = _proplens_cause(exc)
+                if cause is not None:
+                    raise cause from None
+                raise
             first, result = pickle.loads(row["result"])
             yield by_first.pop(first), result
 

@@ -10,12 +10,15 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..errors import InvalidTextError
+from ..errors import InvalidTextError, ModelLoadError
 from ..text import DEFAULT_MAX_CHARS, check_text
 from .inputs import InputRecord, row_error
 from .records import analysis_to_row, error_row
 
 __all__ = ["AnalyzerSpec", "process_records", "ChunkResult"]
+
+# Failures of the setup, not of one article: they stop the batch (nothing is marked done).
+_FATAL = (ModelLoadError, ImportError, MemoryError)
 
 
 @dataclass(frozen=True)
@@ -124,18 +127,26 @@ def process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int
     if good:
         try:
             analyses = list(analyzer.pipe([g[1] for g in good], titles=[g[2] for g in good], batch_size=batch_size))
+        except _FATAL:
+            raise  # a missing model or extra fails every row: stop the batch instead of marking rows done
         except Exception:
             analyses = None  # find the article that fails, one by one
+        failures: list[BaseException] = []
         for j, (rec, text, title) in enumerate(good):
             if analyses is not None:
                 a = analyses[j]
             else:
                 try:
                     a = analyzer(text, title)
+                except _FATAL:
+                    raise
                 except Exception as exc:
+                    failures.append(exc)
                     reason = row_error(rec.where, f"the analysis failed ({type(exc).__name__}: {exc})")
                     errors.append(error_row(key=rec.key, index=rec.index, where=rec.where, reason=reason))
                     continue
             rows.append(analysis_to_row(a, key=rec.key, index=rec.index, meta=rec.meta()))
+        if len(good) > 1 and len(failures) == len(good):
+            raise failures[0]  # every article failed: a broken setup, not bad rows
     errors.sort(key=lambda r: r["_index"])
     return ChunkResult(rows, errors)
