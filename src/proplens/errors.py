@@ -57,6 +57,8 @@ class Errors(metaclass=_CodedMessages):
     P022 = "{what} needs the '{extra}' extra: pip install 'proplens[{extra}]' (missing module {module!r})."
     P023 = "No batch results at {path}: {reason}. Run `proplens batch INPUT --out {path}` first."
     P024 = "Cannot start or join the Ray cluster ({address}): {reason}."
+    P025 = "Comparing needs at least two versions of a story; got {n}. Pass two or more files or URLs."
+    P026 = "Cannot read version {what}: {reason}."
 
 
 class Warnings(metaclass=_CodedMessages):
@@ -109,3 +111,7 @@ class BatchError(ProplensError, RuntimeError):
 
 class MissingExtraError(ProplensError, ImportError):
     """An optional dependency (a pip extra) that is not installed."""
+
+
+class CompareError(ProplensError, ValueError):
+    """Versions that cannot be compared (fewer than two, or unreadable)."""
