@@ -6,7 +6,7 @@ import pytest
 
 from proplens.batch import run_batch
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def test_ray_engine_matches_local(tmp_path, corpus, spec):

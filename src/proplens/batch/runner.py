@@ -43,6 +43,9 @@ class BatchSummary:
         Rows in the assembled output and in the errors file.
     seconds : float
         Wall time of the whole run; ``process_seconds`` excludes scanning and assembling.
+    extra : dict
+        ``worker_peak_rss_kb``: peak resident memory of each worker process (by pid);
+        ``steady_articles_per_s``: the rate after the first finished chunk (start-up excluded).
     """
 
     out: str
@@ -187,9 +190,16 @@ def run_batch(
     eng = make_engine(engine, spec, workers=workers, address=address, pipe_batch_size=pipe_batch_size, chunk_size=chunk_size)
     t1 = time.perf_counter()
     summary.scan_seconds = t1 - t0
+    first_done: tuple[float, int] | None = None
     try:
         for chunk, result in eng.map_chunks(pending()):
             store.write_part(chunk[0].index, result.rows, result.errors)
+            now = time.perf_counter()
+            if first_done is None:
+                first_done = (now, len(chunk))
+            if result.worker_pid:
+                peaks = summary.extra.setdefault("worker_peak_rss_kb", {})
+                peaks[result.worker_pid] = max(peaks.get(result.worker_pid, 0), result.worker_peak_rss_kb)
             summary.analysed += len(chunk)
             if progress is not None:
                 progress.advance(len(chunk))
@@ -199,6 +209,9 @@ def run_batch(
             progress.close()
     t2 = time.perf_counter()
     summary.process_seconds = t2 - t1
+    if first_done is not None and t2 > first_done[0] and summary.analysed > first_done[1]:
+        # rate after the first finished chunk: leaves out worker start-up and model loading
+        summary.extra["steady_articles_per_s"] = (summary.analysed - first_done[1]) / (t2 - first_done[0])
     counts = store.assemble(order=order, jsonl=jsonl, errors_path=errors_path)
     summary.rows, summary.errors = counts["rows"], counts["errors"]
     summary.assemble_seconds = time.perf_counter() - t2

@@ -6,6 +6,7 @@ so every engine gives the same rows.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -69,10 +70,24 @@ class AnalyzerSpec:
 
 @dataclass
 class ChunkResult:
-    """Rows and error rows for one chunk of records."""
+    """Rows and error rows for one chunk of records, and the worker that made them.
+
+    ``worker_pid`` and ``worker_peak_rss_kb`` (the worker process's peak resident memory so far)
+    let the runner report memory per worker for every engine.
+    """
 
     rows: list[dict[str, Any]]
     errors: list[dict[str, Any]]
+    worker_pid: int = 0
+    worker_peak_rss_kb: int = 0
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
@@ -149,4 +164,4 @@ def process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int
         if len(good) > 1 and len(failures) == len(good):
             raise failures[0]  # every article failed: a broken setup, not bad rows
     errors.sort(key=lambda r: r["_index"])
-    return ChunkResult(rows, errors)
+    return ChunkResult(rows, errors, os.getpid(), _peak_rss_kb())
