@@ -17,6 +17,7 @@ class DecodeConfig:
     join_gap: int = 1  # join two runs separated by at most this many tokens (non-sentence-final)
     multi_label_threshold: float = 0.35  # extra techniques on the same span above this probability
     min_span_score: float = 0.0
+    tech_token_weight: float = 0.0  # mix of per-token technique probabilities into the span classifier's
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -178,6 +178,15 @@ class Detector:
             return np.zeros((0, len(self.techniques)), dtype=np.float32)
         feats, ok = self.span_features(pred, spans)
         probs = span_head_forward(self.span_weights, feats)
+        w = self.decode.tech_token_weight
+        if w > 0:
+            tok = np.zeros_like(probs)
+            for k, (s, e) in enumerate(spans):
+                tr = char_span_to_tokens(pred.tokens.offsets, s, e)
+                if tr:
+                    m = pred.p_tech[tr[0] : tr[1]].mean(axis=0)
+                    tok[k] = m / max(float(m.sum()), 1e-6)
+            probs = (1 - w) * probs + w * tok
         probs[~np.asarray(ok)] = 1.0 / len(self.techniques)
         return probs
 

@@ -10,7 +10,6 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -19,12 +18,11 @@ import torch
 from torch import nn
 
 from ..model.alignment import load_tokenizer
-from ..model.decoding import DecodeConfig
 from ..model.detector import Detector
-from ..ptc.io import PtcCorpus, TcRow
-from ..ptc.metrics import e2e_scores, si_scores, tc_scores
+from ..ptc.io import PtcCorpus
 from ..techniques import TECHNIQUE_IDS
 from .data import TrainWindow, corpus_windows, split_by_article
+from .tune import tune_decoding
 from .net import PropagandaNet, base_encoder_path
 
 Progress = Callable[[str, int, int], None]
@@ -93,64 +91,6 @@ def _class_weights(windows: list[TrainWindow], power: float = 0.5) -> torch.Tens
             counts[y] += 1
     wts = (counts.sum() / counts) ** power
     return torch.tensor(wts / wts.mean(), dtype=torch.float32)
-
-
-def validate(detector: Detector, corpus: PtcCorpus, ids: list[str]) -> tuple[dict, DecodeConfig]:
-    """Encode validation articles once, tune decoding thresholds on them, return metrics and the config."""
-    texts = [corpus.articles[a] for a in ids]
-    preds = detector.encode(texts)
-    gold = [r for a in ids for r in corpus.spans[a]]
-    # TC on gold spans.
-    tc_pred = []
-    for a, pred in zip(ids, preds):
-        rows = corpus.spans[a]
-        probs = detector.classify(pred, [(r.start, r.end) for r in rows])
-        for r, p in zip(rows, probs):
-            tc_pred.append(TcRow(a, TECHNIQUE_IDS[int(np.argmax(p))], r.start, r.end))
-    tc = tc_scores(tc_pred, gold)
-    best = None
-    base = detector.decode
-    # Span decoding: pick threshold and gap for SI F1; then the multi-label threshold for end-to-end F1.
-    for thr in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
-        for gap in (0, 1, 2, 4):
-            cfg = DecodeConfig(span_threshold=thr, join_gap=gap, multi_label_threshold=1.01)
-            detector.decode = cfg
-            rows = []
-            for a, pred in zip(ids, preds):
-                rows.extend(TcRow(a, None, s, e) for s, e, _ in detector.find_spans(pred))
-            si = si_scores(rows, gold)
-            if best is None or si["f1"] > best[0]["f1"]:
-                best = (si, cfg)
-    si, cfg = best
-    best_e2e = None
-    cached = {}
-    for mlt in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01):
-        detector.decode = DecodeConfig(span_threshold=cfg.span_threshold, join_gap=cfg.join_gap, multi_label_threshold=mlt)
-        rows = []
-        for a, pred in zip(ids, preds):
-            if a not in cached:
-                found = detector.find_spans(pred)
-                cached[a] = (found, detector.classify(pred, [(s, e) for s, e, _ in found]))
-            found, probs = cached[a]
-            for (s, e, _), pr in zip(found, probs):
-                order = np.argsort(-pr)
-                rows.append(TcRow(a, TECHNIQUE_IDS[int(order[0])], s, e))
-                for k in order[1:3]:
-                    if pr[k] >= mlt:
-                        rows.append(TcRow(a, TECHNIQUE_IDS[int(k)], s, e))
-        e2e = e2e_scores(rows, gold)
-        if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
-            best_e2e = (e2e, detector.decode)
-    detector.decode = base
-    e2e, cfg = best_e2e
-    metrics = {
-        "si": {k: si[k] for k in ("precision", "recall", "f1")},
-        "tc": {"f1": tc["f1"], "per_technique": tc["per_technique"]},
-        "e2e": {k: e2e[k] for k in ("precision", "recall", "f1")},
-        "decode": asdict(cfg),
-        "n_articles": len(ids),
-    }
-    return metrics, cfg
 
 
 def train(
@@ -235,7 +175,7 @@ def train(
             if progress:
                 progress(f"epoch {epoch + 1}/{epochs} loss {run_loss / (step + 1):.3f}", step + 1, steps_per_epoch)
         det = Detector(TorchBackend(net), tokenizer, net.span_head_numpy(), window_size=window_size, window_stride=window_stride)
-        metrics, cfg = validate(det, corpus, val_ids)
+        metrics, cfg = tune_decoding(det, corpus, val_ids, full=False)
         metrics.update(epoch=epoch + 1, train_loss=run_loss / steps_per_epoch, epoch_seconds=time.time() - t0)
         history.append(metrics)
         log(f"epoch {epoch + 1}: loss {metrics['train_loss']:.3f} SI F1 {metrics['si']['f1']:.3f} TC F1 {metrics['tc']['f1']:.3f} E2E F1 {metrics['e2e']['f1']:.3f} ({metrics['epoch_seconds']:.0f}s)")

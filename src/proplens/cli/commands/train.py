@@ -23,7 +23,7 @@ def train_command(
 ) -> None:
     """Fine-tune the multi-task MiniLM network on PTC data, validate by article, export to ONNX."""
     try:
-        from ...training.export import export_model
+        import torch  # noqa: F401  (fail early with the install hint)
         from ...training.train import train
     except ImportError as exc:
         from ...errors import Errors, ModelLoadError
@@ -42,10 +42,10 @@ def train_command(
                      window_stride=window_stride, resume=resume, threads=threads, progress=progress, log=p.console.print)
     m = best["metrics"]
     if export:
-        cfg = export_model(work / "best.pt", out, decode=m["decode"], extra_config={"metrics": {
-            "validation": {"si_f1": m["si"]["f1"], "tc_f1": m["tc"]["f1"], "e2e_f1": m["e2e"]["f1"]}, "epoch": best["epoch"]}})
-        (out / "metrics.json").write_text(json.dumps(best, indent=1))
-        typer.echo(f"exported {cfg['name']} {cfg['version']} to {out}", err=True)
+        from ...training.finalize import export_and_tune
+
+        m = export_and_tune(work, data, out)
+        typer.echo(f"exported the ONNX model to {out}; decoding tuned on the validation split with it", err=True)
     typer.echo(f"best epoch {best['epoch']}: SI F1 {m['si']['f1']:.3f}, TC F1 {m['tc']['f1']:.3f}, E2E F1 {m['e2e']['f1']:.3f}", err=True)
 
 

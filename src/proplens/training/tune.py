@@ -1,0 +1,84 @@
+"""Validation and tuning of the decoding thresholds on held-out articles (numpy; any backend)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+import numpy as np
+
+from ..model.decoding import DecodeConfig
+from ..model.detector import Detector
+from ..ptc.io import PtcCorpus, TcRow
+from ..ptc.metrics import e2e_scores, si_scores, tc_scores
+from ..techniques import TECHNIQUE_IDS
+
+SPAN_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
+JOIN_GAPS = (0, 1, 2, 4)
+TECH_TOKEN_WEIGHTS = (0.0, 0.2, 0.4)
+MULTI_LABEL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
+
+
+def _labels(probs: np.ndarray, mlt: float) -> list[list[int]]:
+    out = []
+    for pr in probs:
+        order = np.argsort(-pr)
+        out.append([int(order[0])] + [int(k) for k in order[1:3] if pr[k] >= mlt])
+    return out
+
+
+def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True) -> tuple[dict, DecodeConfig]:
+    """Encode the articles once; choose span threshold and gap by SI F1, the token/span technique mix by
+    TC F1, the multi-label threshold by end-to-end F1. Returns metrics at the chosen config, and the config."""
+    preds = detector.encode([corpus.articles[a] for a in ids])
+    gold = [r for a in ids for r in corpus.spans[a]]
+    base = detector.decode
+    try:
+        # 1. span decoding
+        best = None
+        for thr in SPAN_THRESHOLDS:
+            for gap in JOIN_GAPS:
+                detector.decode = replace(base, span_threshold=thr, join_gap=gap)
+                rows = [TcRow(a, None, s, e) for a, p in zip(ids, preds) for s, e, _ in detector.find_spans(p)]
+                si = si_scores(rows, gold)
+                if best is None or si["f1"] > best[0]["f1"]:
+                    best = (si, detector.decode)
+        si, cfg = best
+        # 2. technique mix, on gold spans (the TC setting)
+        best_tc = None
+        for w in TECH_TOKEN_WEIGHTS if full else (base.tech_token_weight,):
+            detector.decode = replace(cfg, tech_token_weight=w)
+            tc_pred = []
+            for a, p in zip(ids, preds):
+                rows = corpus.spans[a]
+                probs = detector.classify(p, [(r.start, r.end) for r in rows])
+                tc_pred.extend(TcRow(a, TECHNIQUE_IDS[int(np.argmax(pr))], r.start, r.end) for r, pr in zip(rows, probs))
+            tc = tc_scores(tc_pred, gold)
+            if best_tc is None or tc["f1"] > best_tc[0]["f1"]:
+                best_tc = (tc, detector.decode)
+        tc, cfg = best_tc
+        # 3. multi-label threshold, end to end
+        detector.decode = cfg
+        found = {a: detector.find_spans(p) for a, p in zip(ids, preds)}
+        probs = {a: detector.classify(p, [(s, e) for s, e, _ in found[a]]) for a, p in zip(ids, preds)}
+        best_e2e = None
+        for mlt in MULTI_LABEL_THRESHOLDS:
+            rows = []
+            for a in ids:
+                for (s, e, _), labs in zip(found[a], _labels(probs[a], mlt)):
+                    rows.extend(TcRow(a, TECHNIQUE_IDS[k], s, e) for k in labs)
+            e2e = e2e_scores(rows, gold)
+            if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
+                best_e2e = (e2e, replace(cfg, multi_label_threshold=mlt))
+        e2e, cfg = best_e2e
+    finally:
+        detector.decode = base
+    metrics = {
+        "si": {k: si[k] for k in ("precision", "recall", "f1")},
+        "tc": {"f1": tc["f1"], "per_technique": tc["per_technique"]},
+        "e2e": {k: e2e[k] for k in ("precision", "recall", "f1")},
+        "e2e_per_technique": {t: {k: v[k] for k in ("precision", "recall", "f1")} for t, v in e2e["per_technique"].items()},
+        "decode": asdict(cfg),
+        "n_articles": len(ids),
+        "n_gold_spans": len(gold),
+    }
+    return metrics, cfg
