@@ -1,0 +1,53 @@
+"""Score proplens attribution on a PolNeAR-format JSONL file (partial-overlap and exact P/R/F1).
+
+Usage::
+
+    python bench/attribution_eval.py /work/shared/data/polnear/dev.jsonl [--docs dev.spacy] [--model DIR]
+
+``--docs`` reuses a spaCy DocBin of the same texts (parsed by the same pipeline) to save time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+
+def main() -> None:
+    from proplens.attribution.metrics import ROLES, score_attributions
+    from proplens.attribution.model import DEFAULT_MODEL_DIR
+    from proplens.attribution.pipeline import Attributor
+    from proplens.attribution.training import load_polnear, parse_docs
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data")
+    ap.add_argument("--docs", help="DocBin cache of the parsed texts")
+    ap.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
+    ap.add_argument("--json", action="store_true", help="print the scores as JSON")
+    args = ap.parse_args()
+
+    rows = load_polnear(args.data)
+    t0 = time.perf_counter()
+    docs = parse_docs([r["text"] for r in rows], cache=args.docs)
+    att = Attributor(args.model)
+    triples = []
+    for row, doc in zip(rows, docs):
+        pred = [a.to_dict() for a in att.from_doc(doc)]
+        triples.append((row["text"], pred, row["attributions"]))
+    scores = score_attributions(triples)
+    scores["seconds"] = round(time.perf_counter() - t0, 1)
+    scores["articles"] = len(rows)
+    if args.json:
+        print(json.dumps(scores, indent=2))
+        return
+    print(f"{len(rows)} articles; attributions: {scores['attributions']}; {scores['seconds']} s")
+    print(f"{'':8}{'role':9}{'P':>7}{'R':>7}{'F1':>7}")
+    for m in ("partial", "exact"):
+        for r in ROLES:
+            s = scores[m][r]
+            print(f"{m:8}{r:9}{s['p']:7.3f}{s['r']:7.3f}{s['f1']:7.3f}")
+
+
+if __name__ == "__main__":
+    main()

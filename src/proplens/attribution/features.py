@@ -1,0 +1,207 @@
+"""Feature strings for the attribution taggers, computed from a spaCy ``Doc``.
+
+Two feature sets share one hashing trick (CRC32 into ``N_FEATURES`` buckets), so the learned weights
+are a dense ``(N_FEATURES, n_classes)`` matrix and inference needs only numpy:
+
+* :func:`cue_features` — one list per token, for the cue tagger (labels O/B/I);
+* :func:`pair_features` — one list per (cue, token) pair in the cue's sentence, for the role
+  classifier (labels O/SOURCE/CONTENT).
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["N_FEATURES", "quote_mask", "cue_features", "pair_features", "hash_features", "dep_path"]
+
+N_FEATURES = 1 << 18
+
+_OPEN_QUOTES = {"“", "«", "„"}
+_CLOSE_QUOTES = {"”", "»"}
+
+
+def quote_mask(doc) -> list[bool]:
+    """For each token, whether it lies inside double quotes (curly quotes pair; straight quotes toggle)."""
+    inside = False
+    out = []
+    for tok in doc:
+        t = tok.text
+        if t in _OPEN_QUOTES:
+            inside = True
+            out.append(False)
+            continue
+        if t in _CLOSE_QUOTES:
+            inside = False
+            out.append(False)
+            continue
+        if t == '"' or t == "''" or t == "``":
+            inside = not inside
+            out.append(False)
+            continue
+        if tok.is_sent_start and tok.i > 0 and doc[tok.i - 1].text == "\n\n":
+            inside = False
+        out.append(inside)
+    return out
+
+
+def _lem(tok) -> str:
+    return tok.lemma_.lower()
+
+
+def cue_features(doc, in_quote: Sequence[bool]) -> list[list[str]]:
+    """Feature strings for each token of ``doc`` (cue tagging)."""
+    feats: list[list[str]] = []
+    n = len(doc)
+    for tok in doc:
+        i = tok.i
+        lem = _lem(tok)
+        pos = tok.pos_
+        head = tok.head
+        child_deps = sorted({c.dep_ for c in tok.children})
+        prev = _lem(doc[i - 1]) if i > 0 else "<s>"
+        nxt = _lem(doc[i + 1]) if i + 1 < n else "</s>"
+        prev2 = _lem(doc[i - 2]) if i > 1 else "<s>"
+        nxt2 = _lem(doc[i + 2]) if i + 2 < n else "</s>"
+        f = [
+            "bias",
+            "l=" + lem,
+            "w=" + tok.lower_,
+            "p=" + pos,
+            "t=" + tok.tag_,
+            "d=" + tok.dep_,
+            "lp=" + lem + "|" + pos,
+            "ld=" + lem + "|" + tok.dep_,
+            "hl=" + _lem(head),
+            "hd=" + head.dep_,
+            "hp=" + head.pos_,
+            "dhl=" + tok.dep_ + "|" + _lem(head),
+            "pl=" + prev,
+            "nl=" + nxt,
+            "pl2=" + prev2 + "|" + prev,
+            "nl2=" + nxt + "|" + nxt2,
+            "pl_l=" + prev + "|" + lem,
+            "l_nl=" + lem + "|" + nxt,
+            "pp=" + (doc[i - 1].pos_ if i > 0 else "<s>"),
+            "np=" + (doc[i + 1].pos_ if i + 1 < n else "</s>"),
+            "q=%d" % in_quote[i],
+            "qlp=%d|%s" % (in_quote[i], pos),
+            "shape=" + tok.shape_[:4],
+            "ent=" + tok.ent_type_,
+        ]
+        for cd in child_deps:
+            f.append("cd=" + cd)
+            f.append("lcd=" + lem + "|" + cd)
+        # whether a quoted passage hangs off this token
+        has_q_child = any(in_quote[c.i] for c in tok.children)
+        f.append("qchild=%d" % has_q_child)
+        f.append("lqchild=%s|%d" % (lem, has_q_child))
+        if i > 0:
+            f.append("pd=" + doc[i - 1].dep_ + "|" + pos)
+        feats.append(f)
+    return feats
+
+
+def _ancestors(tok) -> list:
+    out = [tok]
+    while out[-1].head.i != out[-1].i and len(out) < 40:
+        out.append(out[-1].head)
+    return out
+
+
+def dep_path(tok, cue, max_len: int = 6) -> str:
+    """Dependency path from ``tok`` up to the common ancestor and down to ``cue`` (labels with arrows)."""
+    up = _ancestors(tok)
+    down = _ancestors(cue)
+    down_index = {t.i: k for k, t in enumerate(down)}
+    for k, t in enumerate(up):
+        if t.i in down_index:
+            j = down_index[t.i]
+            parts = ["^" + x.dep_ for x in up[:k]] + ["v" + x.dep_ for x in reversed(down[:j])]
+            if len(parts) > max_len:
+                return "long"
+            return "".join(parts) or "self"
+    return "none"
+
+
+def pair_features(doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool], cue_set: set[int]) -> list[list[str]]:
+    """Feature strings for every token of ``sent`` relative to one cue (role classification).
+
+    Parameters
+    ----------
+    doc : spacy.tokens.Doc
+    cue_tokens : sequence of int
+        Token indices of the cue (non-empty).
+    sent : spacy.tokens.Span
+        The cue's sentence; one feature list per token of it.
+    in_quote : sequence of bool
+        :func:`quote_mask` of the doc.
+    cue_set : set of int
+        Token indices of every cue in the doc (to notice a token governed by another cue).
+    """
+    head = min((doc[i] for i in cue_tokens), key=lambda t: (len(_ancestors(t)), t.i))
+    cue_lem = " ".join(_lem(doc[i]) for i in cue_tokens)
+    c0, c1 = min(cue_tokens), max(cue_tokens)
+    cue_q = in_quote[head.i]
+    own = set(cue_tokens)
+    feats = []
+    for tok in sent:
+        i = tok.i
+        if i in own:
+            feats.append(["cue_self"])
+            continue
+        side = "L" if i < c0 else "R"
+        dist = c0 - i if i < c0 else i - c1
+        db = "1" if dist <= 1 else "2" if dist <= 2 else "4" if dist <= 4 else "8" if dist <= 8 else "16" if dist <= 16 else "far"
+        path = dep_path(tok, head)
+        anc = _ancestors(tok)
+        # nearest cue among this token's ancestors (excluding itself): is it ours?
+        gov = "none"
+        for a in anc[1:]:
+            if a.i in own:
+                gov = "own"
+                break
+            if a.i in cue_set:
+                gov = "other"
+                break
+        between_other = any(j in cue_set and j not in own for j in range(min(i, c0) + 1, max(i, c1)))
+        in_sub = head.i in {a.i for a in anc}
+        q = in_quote[i]
+        f = [
+            "bias",
+            "side=" + side,
+            "db=" + side + db,
+            "path=" + path,
+            "cpath=" + cue_lem + "|" + path,
+            "pathside=" + path + "|" + side,
+            "gov=" + gov,
+            "gov_side=" + gov + "|" + side,
+            "btw=%d" % between_other,
+            "sub=%d" % in_sub,
+            "sub_side=%d|%s" % (in_sub, side),
+            "q=%d|%d" % (q, cue_q),
+            "q_side=%d|%s" % (q, side),
+            "p=" + tok.pos_,
+            "d=" + tok.dep_,
+            "pd=" + tok.pos_ + "|" + tok.dep_,
+            "ent=" + tok.ent_type_,
+            "cl=" + cue_lem,
+            "cl_side=" + cue_lem + "|" + side,
+            "cd=" + head.dep_,
+            "cd_side=" + head.dep_ + "|" + side,
+            "l=" + _lem(tok) if tok.pos_ in ("PRON", "ADP", "PUNCT", "SCONJ", "DET") else "l=open",
+        ]
+        # first element of the path (how the token attaches) and the top of the path
+        if path not in ("long", "none", "self"):
+            first = path.split("v")[0] if not path.startswith("v") else ""
+            f.append("up=" + first + "|" + side)
+            f.append("top=" + path.rsplit("^", 1)[-1][:12])
+        feats.append(f)
+    return feats
+
+
+def hash_features(feats: list[str]) -> np.ndarray:
+    """Hash feature strings to bucket indices (CRC32 mod ``N_FEATURES``), as int64."""
+    return np.fromiter((zlib.crc32(s.encode("utf-8")) % N_FEATURES for s in feats), dtype=np.int64, count=len(feats))

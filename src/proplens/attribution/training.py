@@ -1,0 +1,140 @@
+"""Train the attribution tagger on PolNeAR-format data (needs scikit-learn and spaCy).
+
+Usage::
+
+    python -m proplens.attribution.training TRAIN.jsonl [--docs TRAIN.spacy] [--out DIR]
+
+Each line of TRAIN.jsonl is ``{"id", "text", "attributions": [{"source", "cue", "content"}]}`` with
+character spans. Both learners are logistic regressions (SGD, log loss) over hashed feature strings
+(:mod:`proplens.attribution.features`); the result is ``attribution.npz`` in ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .features import N_FEATURES, cue_features, hash_features, pair_features, quote_mask
+from .model import DEFAULT_MODEL_DIR
+
+__all__ = ["load_polnear", "parse_docs", "build_examples", "fit", "main"]
+
+
+def load_polnear(path: str | Path) -> list[dict]:
+    """Read a PolNeAR-format JSONL file into a list of dicts."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def parse_docs(texts, *, cache: str | Path | None = None):
+    """Parse ``texts`` with the attribution spaCy pipeline, optionally caching a DocBin at ``cache``."""
+    from spacy.tokens import DocBin
+
+    from .pipeline import load_spacy
+
+    nlp = load_spacy()
+    if cache is not None and Path(cache).exists():
+        return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts, batch_size=16, n_process=1))
+    if cache is not None:
+        db = DocBin()
+        for d in docs:
+            db.add(d)
+        db.to_disk(cache)
+    return docs
+
+
+def _tokens_in(doc, spans) -> list[int]:
+    out = []
+    for s, e in spans:
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if span is not None:
+            out.extend(t.i for t in span if not t.is_space)
+    return sorted(set(out))
+
+
+def build_examples(docs, rows):
+    """Feature rows and labels for the cue tagger and the role classifier from gold attributions."""
+    cue_X, cue_y, role_X, role_y = [], [], [], []
+    for doc, row in zip(docs, rows):
+        in_quote = quote_mask(doc)
+        labels = [0] * len(doc)
+        gold = []
+        for a in row["attributions"]:
+            cue = _tokens_in(doc, a["cue"])
+            if not cue:
+                continue
+            labels[cue[0]] = 1
+            for i in cue[1:]:
+                labels[i] = 2
+            gold.append((cue, set(_tokens_in(doc, a["source"])), set(_tokens_in(doc, a["content"]))))
+        for f, y in zip(cue_features(doc, in_quote), labels):
+            cue_X.append(hash_features(f))
+            cue_y.append(y)
+        cue_set = {i for c, _, _ in gold for i in c}
+        for cue, src, cont in gold:
+            sent = doc[cue[0]].sent
+            for tok, f in zip(sent, pair_features(doc, cue, sent, in_quote, cue_set)):
+                if tok.i in cue_set or tok.is_space:
+                    continue
+                role_X.append(hash_features(f))
+                role_y.append(1 if tok.i in src else 2 if tok.i in cont else 0)
+    return cue_X, np.array(cue_y), role_X, np.array(role_y)
+
+
+def _sparse(rows):
+    from scipy.sparse import csr_matrix
+
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    data = np.ones(len(indices), dtype=np.float32)
+    m = csr_matrix((data, indices, indptr), shape=(len(rows), N_FEATURES))
+    m.sum_duplicates()
+    return m
+
+
+def fit(rows_X, y, *, alpha: float = 1e-6, epochs: int = 15, seed: int = 0):
+    """Fit a multinomial logistic regression on hashed rows; returns (W, b) with W of shape (N_FEATURES, 3)."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = _sparse(rows_X)
+    clf = LogisticRegression(C=1.0 / (alpha * X.shape[0]), solver="saga", max_iter=epochs, tol=1e-4, random_state=seed)
+    clf.fit(X, y)
+    return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Train the proplens attribution tagger.")
+    parser.add_argument("train")
+    parser.add_argument("--docs", help="DocBin cache of the parsed training texts")
+    parser.add_argument("--out", default=str(DEFAULT_MODEL_DIR))
+    parser.add_argument("--alpha", type=float, default=1e-6)
+    parser.add_argument("--epochs", type=int, default=15)
+    args = parser.parse_args(argv)
+    import warnings
+
+    rows = load_polnear(args.train)
+    docs = parse_docs([r["text"] for r in rows], cache=args.docs)
+    cue_X, cue_y, role_X, role_y = build_examples(docs, rows)
+    print(f"cue rows {len(cue_y):,}  role rows {len(role_y):,}", flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cue_W, cue_b = fit(cue_X, cue_y, alpha=args.alpha, epochs=args.epochs)
+        print("cue tagger fitted", flush=True)
+        role_W, role_b = fit(role_X, role_y, alpha=args.alpha, epochs=args.epochs)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out / "attribution.npz",
+        cue_W=cue_W.astype(np.float16), cue_b=cue_b, role_W=role_W.astype(np.float16), role_b=role_b,
+        cue_threshold=np.float32(0.5), role_threshold=np.float32(0.5),
+    )
+    print(f"wrote {out / 'attribution.npz'}")
+
+
+if __name__ == "__main__":
+    main()

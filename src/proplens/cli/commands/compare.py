@@ -1,0 +1,53 @@
+"""``proplens compare A B [C ...]``: align versions of one story and show what each adds and drops."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List
+
+import typer
+
+
+class CompareFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def compare_command(
+    versions: List[str] = typer.Argument(..., help="Two or more versions: text/HTML files or http(s) URLs."),
+    format: CompareFormat = typer.Option(CompareFormat.text, "--format", "-f", help="text, json or html."),
+    model: str = typer.Option(None, "--model", help="A propaganda model folder (default: the built-in model)."),
+    propaganda: bool = typer.Option(True, "--propaganda/--no-propaganda", help="Also compare propaganda spans (needs the model)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """Compare versions of the same story: shared, reworded and one-sided sentences; added and dropped
+    propaganda, sources, names and numbers; one summary line per version."""
+    from ...compare.comparison import compare
+    from ...compare.inputs import load_versions
+    from ...compare.render import comparison_to_html, comparison_to_text
+
+    inputs = load_versions(versions)
+    analyzer = None
+    if propaganda:
+        from ...analyzer import Analyzer
+
+        analyzer = Analyzer(model, attribution=False)
+    result = compare(inputs, analyzer=analyzer)
+    if format is CompareFormat.json:
+        payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+    elif format is CompareFormat.html:
+        payload = comparison_to_html(result)
+    else:
+        payload = comparison_to_text(result, color=out is None and sys.stdout.isatty())
+    if out:
+        Path(out).write_text(payload, encoding="utf-8")
+    else:
+        sys.stdout.write(payload if payload.endswith("\n") else payload + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compare")(compare_command)

@@ -1,0 +1,317 @@
+"""Align the sentences of several versions of a story.
+
+Every version is split into sentences; each sentence and (for sentences without a near-copy
+elsewhere) each pair of adjacent sentences becomes a *unit* with an embedding. Candidate links between
+units of different versions are taken greedily by cosine similarity; a link joins two rows unless that
+would put two units of one version into one row or reuse a sentence. Pair units let a merged sentence
+in one version align with the two sentences it came from (and a split sentence with its parts).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..text import split_sentences
+
+__all__ = ["AlignedRow", "align_versions", "word_diff", "normalize", "SHARED_THRESHOLD", "REWORDED_THRESHOLD"]
+
+SHARED_THRESHOLD = 0.95
+REWORDED_THRESHOLD = 0.70
+CONTEXT_THRESHOLD = 0.55
+PAIR_PENALTY = 0.02
+
+_WS = re.compile(r"\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
+
+
+def normalize(text: str) -> str:
+    """Lowercase, unify quotes and dashes, collapse whitespace (for exact-copy tests)."""
+    return _WS.sub(" ", text.translate(_QUOTES)).strip().lower()
+
+
+@dataclass
+class AlignedRow:
+    """One row of the alignment: per version, the sentence indices it covers (or none)."""
+
+    units: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    similarity: float = 1.0
+    status: str = "only"
+
+
+def _unit_span(sents, unit):
+    return (sents[unit[0]][0], sents[unit[-1]][1])
+
+
+def align_versions(
+    texts: Sequence[str],
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    sentences: Sequence[Sequence[tuple[int, int]]] | None = None,
+    reworded_threshold: float = REWORDED_THRESHOLD,
+    shared_threshold: float = SHARED_THRESHOLD,
+    context_threshold: float = CONTEXT_THRESHOLD,
+) -> tuple[list[list[tuple[int, int]]], list[AlignedRow]]:
+    """Align sentences across versions.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The versions' texts.
+    embed : callable
+        ``embed(list_of_str) -> (n, d)`` unit-norm embeddings.
+    sentences : list of list of (start, end), optional
+        Sentence offsets per version (default: :func:`proplens.text.split_sentences`).
+
+    Returns
+    -------
+    sentences : list of list of (start, end)
+    rows : list of AlignedRow
+        In reading order (by the earliest version that holds each row).
+    """
+    n = len(texts)
+    sents = [list(s) for s in sentences] if sentences is not None else [split_sentences(t) for t in texts]
+    # units: single sentences
+    unit_ver: list[int] = []
+    unit_idx: list[tuple[int, ...]] = []
+    unit_txt: list[str] = []
+    for v in range(n):
+        for i, (s, e) in enumerate(sents[v]):
+            unit_ver.append(v)
+            unit_idx.append((i,))
+            unit_txt.append(texts[v][s:e])
+    norm = [normalize(t) for t in unit_txt]
+    emb = _embed_unique(unit_txt, embed)
+    ver = np.array(unit_ver)
+    sim = emb @ emb.T if len(emb) else np.zeros((0, 0))
+    # exact copies count as 1.0
+    by_norm: dict[str, list[int]] = {}
+    for k, t in enumerate(norm):
+        by_norm.setdefault(t, []).append(k)
+    for ks in by_norm.values():
+        for a in ks:
+            for b in ks:
+                sim[a, b] = 1.0
+    # pair units for sentences without a near-copy in some other version
+    n_single = len(unit_txt)
+    pair_units = []
+    for k in range(n_single):
+        v = unit_ver[k]
+        other = sim[k][ver != v] if n > 1 else np.zeros(0)
+        if other.size and other.max() >= shared_threshold:
+            continue
+        i = unit_idx[k][0]
+        if i + 1 < len(sents[v]):
+            pair_units.append((v, (i, i + 1)))
+    pair_units = list(dict.fromkeys(pair_units))
+    # also the pair starting one earlier, so a sentence can be the second half of a merge
+    extra = []
+    for v, (i, j) in pair_units:
+        if i > 0 and (v, (i - 1, i)) not in pair_units:
+            extra.append((v, (i - 1, i)))
+    pair_units.extend(dict.fromkeys(extra))
+    if pair_units:
+        ptxt = [texts[v][sents[v][i][0] : sents[v][j][1]] for v, (i, j) in pair_units]
+        pemb = _embed_unique(ptxt, embed)
+        for (v, idx), t in zip(pair_units, ptxt):
+            unit_ver.append(v)
+            unit_idx.append(idx)
+            unit_txt.append(t)
+        emb = np.vstack([emb, pemb])
+        ver = np.array(unit_ver)
+    n_units = len(unit_txt)
+    # candidate links
+    cands = []
+    if n_units:
+        full = emb @ emb.T
+        full[:n_single, :n_single] = sim
+        for a in range(n_units):
+            row = full[a]
+            for b in np.nonzero((row >= reworded_threshold - PAIR_PENALTY) & (ver > ver[a]))[0]:
+                is_pair = a >= n_single or b >= n_single
+                if a >= n_single and b >= n_single:
+                    continue  # pair-to-pair adds nothing over two single links
+                score = float(row[b]) - (PAIR_PENALTY if is_pair else 0.0)
+                if score >= reworded_threshold:
+                    cands.append((score, a, int(b)))
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+    row_of_sent: dict[tuple[int, int], int] = {}
+    rows: list[dict[int, int]] = []  # version -> unit id
+    row_sims: list[list[float]] = []
+
+    def state(u):
+        v = unit_ver[u]
+        owners = {row_of_sent.get((v, i)) for i in unit_idx[u]}
+        if owners == {None}:
+            return "free", None
+        if len(owners) == 1 and None not in owners:
+            r = owners.pop()
+            if rows[r].get(v) == u:
+                return "row", r
+        return "bad", None
+
+    for score, a, b in cands:
+        sa, ra = state(a)
+        sb, rb = state(b)
+        if sa == "bad" or sb == "bad":
+            continue
+        va, vb = unit_ver[a], unit_ver[b]
+        if sa == "free" and sb == "free":
+            rows.append({va: a, vb: b})
+            row_sims.append([score])
+            r = len(rows) - 1
+            for u in (a, b):
+                for i in unit_idx[u]:
+                    row_of_sent[(unit_ver[u], i)] = r
+        elif sa == "row" and sb == "free":
+            if vb in rows[ra]:
+                continue
+            rows[ra][vb] = b
+            row_sims[ra].append(score)
+            for i in unit_idx[b]:
+                row_of_sent[(vb, i)] = ra
+        elif sa == "free" and sb == "row":
+            if va in rows[rb]:
+                continue
+            rows[rb][va] = a
+            row_sims[rb].append(score)
+            for i in unit_idx[a]:
+                row_of_sent[(va, i)] = rb
+        else:
+            if ra == rb or set(rows[ra]) & set(rows[rb]):
+                continue
+            rows[ra].update(rows[rb])
+            row_sims[ra].extend(row_sims[rb] + [score])
+            for key, r in list(row_of_sent.items()):
+                if r == rb:
+                    row_of_sent[key] = ra
+            rows[rb] = {}
+            row_sims[rb] = []
+    # second pass: weaker links between free sentences whose neighbours are aligned (or that both open
+    # their documents), e.g. a lead sentence rewritten with new framing
+    if n_single:
+        pos = {(unit_ver[u], unit_idx[u][0]): u for u in range(n_single)}
+        weak = []
+        for a in range(n_single):
+            for b in np.nonzero((sim[a] >= context_threshold) & (sim[a] < reworded_threshold) & (ver[:n_single] > ver[a]))[0]:
+                weak.append((float(sim[a, b]), a, int(b)))
+        weak.sort(key=lambda c: (-c[0], c[1], c[2]))
+
+        def neighbours_aligned(a, b):
+            va, ia = unit_ver[a], unit_idx[a][0]
+            vb, ib = unit_ver[b], unit_idx[b][0]
+            if ia == 0 and ib == 0:
+                return True
+            for d in (-1, 1):
+                ra = row_of_sent.get((va, ia + d))
+                if ra is not None and ra == row_of_sent.get((vb, ib + d)):
+                    return True
+            return False
+
+        for score, a, b in weak:
+            if (unit_ver[a], unit_idx[a][0]) in row_of_sent or (unit_ver[b], unit_idx[b][0]) in row_of_sent:
+                continue
+            if neighbours_aligned(a, b):
+                rows.append({unit_ver[a]: a, unit_ver[b]: b})
+                row_sims.append([score])
+                row_of_sent[(unit_ver[a], unit_idx[a][0])] = len(rows) - 1
+                row_of_sent[(unit_ver[b], unit_idx[b][0])] = len(rows) - 1
+        del pos
+    out: list[AlignedRow] = []
+    for r, members in enumerate(rows):
+        if not members:
+            continue
+        us = list(members.values())
+        pair_sims = [
+            1.0 if normalize(unit_txt[x]) == normalize(unit_txt[y]) else float(emb[x] @ emb[y])
+            for k, x in enumerate(us)
+            for y in us[k + 1 :]
+        ]
+        simv = min(pair_sims) if pair_sims else 1.0
+        status = "shared" if _same_words([unit_txt[u] for u in us], simv, shared_threshold) else "reworded"
+        out.append(AlignedRow({v: unit_idx[u] for v, u in members.items()}, round(min(1.0, simv), 4), status))
+    for v in range(n):
+        for i in range(len(sents[v])):
+            if (v, i) not in row_of_sent:
+                out.append(AlignedRow({v: (i,)}, 1.0, "only"))
+    # reading order: position in the earliest version present; rows absent from it follow their
+    # predecessor in their own version
+    _order_rows(out, n)
+    return sents, out
+
+
+def _order_rows(rows: list[AlignedRow], n: int) -> None:
+    """Reading order: version 0's order is the skeleton; a row missing from version 0 follows the row
+    of the nearest earlier sentence of its own (earliest) version that version 0 also holds."""
+    rows.sort(key=lambda row: (min(row.units), row.units[min(row.units)][0]))
+    row_of: dict[tuple[int, int], int] = {}
+    for k, row in enumerate(rows):
+        for v, idx in row.units.items():
+            for i in idx:
+                row_of[(v, i)] = k
+    keys = []
+    for k, row in enumerate(rows):
+        v = min(row.units)
+        if v == 0:
+            keys.append((float(k), k))
+            continue
+        i = row.units[v][0]
+        anchor = -1.0
+        for j in range(i - 1, -1, -1):
+            r = row_of.get((v, j))
+            if r is not None and 0 in rows[r].units:
+                anchor = float(r)
+                break
+        keys.append((anchor + 0.001 * (1 + v) + 1e-6 * i, k))
+    keys.sort()
+    rows[:] = [rows[k] for _, k in keys]
+
+
+def _same_words(texts: list[str], sim: float, shared_threshold: float) -> bool:
+    """Shared: the same words (case and punctuation aside), or near-identical wording and meaning."""
+    words = [tuple(w.lower() for w in re.findall(r"\w+", t)) for t in texts]
+    if len(set(words)) == 1:
+        return True
+    if sim < shared_threshold:
+        return False
+    ref = words[0]
+    return all(difflib.SequenceMatcher(a=ref, b=w, autojunk=False).ratio() >= 0.97 for w in words[1:])
+
+
+def _embed_unique(texts: list[str], embed) -> np.ndarray:
+    uniq = list(dict.fromkeys(texts))
+    if not uniq:
+        return np.zeros((0, 384), dtype=np.float32)
+    e = np.asarray(embed(uniq), dtype=np.float32)
+    where = {t: k for k, t in enumerate(uniq)}
+    return e[[where[t] for t in texts]]
+
+
+_WORD = re.compile(r"\w+(?:[’'.,-]\w+)*|[^\w\s]")
+
+
+def word_diff(a: str, b: str) -> list[list[str]]:
+    """Word-level diff from ``a`` to ``b`` as ``[[op, text], ...]`` with op in equal/delete/insert.
+
+    Examples
+    --------
+    >>> word_diff("the big dog barked", "the dog barked loudly")
+    [['equal', 'the'], ['delete', 'big'], ['equal', 'dog barked'], ['insert', 'loudly']]
+    """
+    wa = _WORD.findall(a)
+    wb = _WORD.findall(b)
+    sm = difflib.SequenceMatcher(a=[w.lower() for w in wa], b=[w.lower() for w in wb], autojunk=False)
+    out: list[list[str]] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            out.append(["equal", " ".join(wb[j1:j2])])
+        else:
+            if i2 > i1:
+                out.append(["delete", " ".join(wa[i1:i2])])
+            if j2 > j1:
+                out.append(["insert", " ".join(wb[j1:j2])])
+    return out

@@ -1,0 +1,430 @@
+"""Compare versions of one story: sentence alignment plus what each version adds, drops and changes."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import CompareError, Errors
+from ..text import check_text, split_sentences
+from .align import AlignedRow, align_versions, normalize, word_diff
+from .facts import Mention, find_entities, find_numbers, source_key
+
+__all__ = ["CompareInput", "Comparison", "compare"]
+
+_PRONOUNS = {"he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "this", "that", "who", "which"}
+
+
+@dataclass(frozen=True)
+class CompareInput:
+    """One version of a story: an id (shown everywhere), its text, and an optional title."""
+
+    id: str
+    text: str
+    title: str | None = None
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`; :meth:`to_dict` gives the JSON form.
+
+    Attributes
+    ----------
+    versions : list of dict
+        ``{"id", "title", "article_score", "n_sentences", "techniques", "summary"}`` per version.
+    alignment : list of dict
+        Rows ``{"status", "spans", "similarity"}`` (reworded rows add ``"reference"`` and ``"diff"``).
+    differences : dict
+        Per version id, what it adds, drops and changes relative to the others.
+    texts : dict
+        Version id -> text (every span indexes it).
+    """
+
+    versions: list[dict[str, Any]]
+    alignment: list[dict[str, Any]]
+    differences: dict[str, dict[str, Any]]
+    texts: dict[str, str] = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self, *, include_texts: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {"versions": self.versions, "alignment": self.alignment, "differences": self.differences}
+        if include_texts:
+            d["texts"] = self.texts
+        if self.warnings:
+            d["warnings"] = self.warnings
+        return d
+
+    def summary(self) -> dict[str, str]:
+        """Version id -> one-line summary of its changes."""
+        return {v["id"]: v["summary"] for v in self.versions}
+
+
+def _unique_ids(inputs: Sequence[CompareInput]) -> list[str]:
+    seen: Counter = Counter()
+    out = []
+    for inp in inputs:
+        base = str(inp.id) or "version"
+        seen[base] += 1
+        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return out
+
+
+def _load_nlp():
+    try:
+        from ..attribution.pipeline import load_spacy
+
+        return load_spacy()
+    except Exception as exc:  # spaCy missing: entities and attributions are skipped, with a warning
+        return exc
+
+
+def compare(
+    inputs: Sequence[CompareInput],
+    *,
+    analyzer=None,
+    attributor=None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> Comparison:
+    """Compare two or more versions of a story.
+
+    Parameters
+    ----------
+    inputs : sequence of CompareInput
+        At least two versions. Duplicate ids get ``-2``, ``-3`` suffixes.
+    analyzer : proplens.Analyzer, optional
+        Finds propaganda spans (and attributions when it has them); without it no spans are compared.
+    attributor : callable, optional
+        A :class:`proplens.attribution.Attributor`; default: the shared one when spaCy is installed.
+    embed : callable, optional
+        Sentence encoder ``embed(list_of_str) -> unit vectors``; default :func:`proplens.compare.embed`.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    CompareError
+        With fewer than two versions.
+    InvalidTextError
+        When a version's text is empty or not text.
+    """
+    if len(inputs) < 2:
+        raise CompareError(Errors.P025.format(n=len(inputs)))
+    ids = _unique_ids(inputs)
+    texts = [check_text(inp.text) for inp in inputs]
+    if embed is None:
+        from .encoder import embed as default_embed
+
+        embed = default_embed
+    notes: list[str] = []
+
+    analyses = [None] * len(texts)
+    if analyzer is not None:
+        analyses = list(analyzer.pipe(texts, titles=[i.title for i in inputs]))
+
+    nlp = _load_nlp()
+    docs: list[Any] = [None] * len(texts)
+    if isinstance(nlp, Exception):
+        notes.append(f"named entities and sources were not compared: {nlp}")
+    else:
+        docs = list(nlp.pipe(texts, batch_size=4, n_process=1))
+
+    attributions: list[list] = []
+    for k, text in enumerate(texts):
+        a = analyses[k]
+        if a is not None and a.attributions:
+            attributions.append(list(a.attributions))
+        elif docs[k] is not None:
+            if attributor is None:
+                from ..attribution.pipeline import Attributor
+
+                attributor = Attributor(nlp=nlp)
+            try:
+                attributions.append(attributor.from_doc(docs[k]))
+            except Exception as exc:  # a missing weights file must not stop the comparison
+                notes.append(f"sources were not compared: {exc}")
+                attributions.append([])
+        else:
+            attributions.append([])
+
+    sentences = [split_sentences(t) for t in texts]
+    sents, rows = align_versions(texts, embed, sentences=sentences)
+
+    alignment = [_row_dict(r, ids, texts, sents) for r in rows]
+    numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts)]
+    entities = [find_entities(d) if d is not None else [] for d in docs]
+    norm_texts = [normalize(t) for t in texts]
+
+    differences: dict[str, dict[str, Any]] = {}
+    versions: list[dict[str, Any]] = []
+    for v, vid in enumerate(ids):
+        others = [w for w in range(len(texts)) if w != v]
+        d = {
+            "added_spans": _added_spans(v, others, analyses, norm_texts),
+            "dropped_spans": _dropped_spans(v, others, analyses, norm_texts, ids),
+            "added_sources": _added_sources(v, others, attributions, texts),
+            "dropped_sources": [],
+            "added_entities": _added_entities(v, others, entities, norm_texts),
+            "dropped_entities": [],
+            "changed_numbers": [],
+            "added_numbers": [],
+            "dropped_numbers": [],
+            "added_sentences": 0,
+            "dropped_sentences": 0,
+        }
+        d["dropped_sources"] = _dropped_sources(v, others, attributions, texts, ids)
+        d["dropped_entities"] = _dropped_entities(v, others, entities, norm_texts, ids)
+        _number_changes(v, others, rows, sents, numbers, ids, d)
+        for r in rows:
+            if r.status == "only":
+                if v in r.units:
+                    d["added_sentences"] += 1
+            elif v not in r.units:
+                pass
+        # sentences of other versions that v has no counterpart for (counted once per row)
+        d["dropped_sentences"] = sum(1 for r in rows if v not in r.units)
+        differences[vid] = d
+        a = analyses[v]
+        techniques = dict(Counter(s.technique for s in a.spans)) if a is not None else {}
+        versions.append(
+            {
+                "id": vid,
+                "title": inputs[v].title or (a.title if a is not None else None),
+                "article_score": a.score if a is not None else None,
+                "n_sentences": len(sents[v]),
+                "n_sources": len({source_key(x.source_text) for x in attributions[v] if x.source_text}),
+                "techniques": techniques,
+                "summary": "",
+            }
+        )
+    for ver in versions:
+        ver["summary"] = _summary(differences[ver["id"]], len(ids))
+    return Comparison(versions, alignment, differences, dict(zip(ids, texts)), notes)
+
+
+def _row_dict(row: AlignedRow, ids, texts, sents) -> dict[str, Any]:
+    spans: dict[str, list[int] | None] = {}
+    for v, vid in enumerate(ids):
+        if v in row.units:
+            idx = row.units[v]
+            spans[vid] = [sents[v][idx[0]][0], sents[v][idx[-1]][1]]
+        else:
+            spans[vid] = None
+    d: dict[str, Any] = {"status": row.status, "spans": spans, "similarity": row.similarity}
+    if row.status == "reworded":
+        present = sorted(row.units)
+        ref = present[0]
+        rs, re_ = spans[ids[ref]]
+        d["reference"] = ids[ref]
+        d["diff"] = {}
+        for v in present[1:]:
+            s, e = spans[ids[v]]
+            if normalize(texts[v][s:e]) != normalize(texts[ref][rs:re_]):
+                d["diff"][ids[v]] = word_diff(texts[ref][rs:re_], texts[v][s:e])
+    return d
+
+
+def _in_any(key: str, norm_texts, versions) -> bool:
+    return any(key in norm_texts[w] for w in versions)
+
+
+def _added_spans(v, others, analyses, norm_texts):
+    a = analyses[v]
+    if a is None:
+        return []
+    out = []
+    for s in a.spans:
+        key = normalize(s.text)
+        if key and not _in_any(key, norm_texts, others):
+            out.append({"start": s.start, "end": s.end, "text": s.text, "technique": s.technique, "score": s.score})
+    return out
+
+
+def _dropped_spans(v, others, analyses, norm_texts, ids):
+    out, seen = [], set()
+    for w in others:
+        a = analyses[w]
+        if a is None:
+            continue
+        for s in a.spans:
+            key = normalize(s.text)
+            if key and key not in norm_texts[v] and (key, s.technique) not in seen:
+                seen.add((key, s.technique))
+                out.append({"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique})
+    return out
+
+
+def _sources(attrs):
+    """Distinct named sources of a version: (key, attribution) with pronouns left out."""
+    out = []
+    seen = set()
+    for a in attrs:
+        t = a.source_text.strip()
+        if not t or t.lower() in _PRONOUNS:
+            continue
+        key = source_key(t)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        out.append((key, a))
+    return out
+
+
+def _same_source(k1: frozenset, k2: frozenset) -> bool:
+    if not k1 or not k2:
+        return False
+    inter = len(k1 & k2)
+    return inter > 0 and (inter / len(k1 | k2) >= 0.34 or k1 <= k2 or k2 <= k1)
+
+
+def _source_item(a, version=None):
+    d = {"text": a.source_text, "type": a.source_type, "span": list(a.source[0]) if a.source else None}
+    if a.via:
+        d["via"] = list(a.via)
+    if version is not None:
+        d["version"] = version
+    return d
+
+
+def _added_sources(v, others, attributions, texts):
+    theirs = [k for w in others for k, _ in _sources(attributions[w])]
+    return [_source_item(a) for k, a in _sources(attributions[v]) if not any(_same_source(k, o) for o in theirs)]
+
+
+def _dropped_sources(v, others, attributions, texts, ids):
+    mine = [k for k, _ in _sources(attributions[v])]
+    out, seen = [], []
+    for w in others:
+        for k, a in _sources(attributions[w]):
+            if any(_same_source(k, m) for m in mine) or any(_same_source(k, s) for s in seen):
+                continue
+            seen.append(k)
+            out.append(_source_item(a, ids[w]))
+    return out
+
+
+def _added_entities(v, others, entities, norm_texts):
+    out, seen = [], set()
+    for m in entities[v]:
+        if m.key in seen or _in_any(m.key, norm_texts, others):
+            continue
+        seen.add(m.key)
+        out.append({"text": m.text, "label": m.label, "span": [m.start, m.end]})
+    return out
+
+
+def _dropped_entities(v, others, entities, norm_texts, ids):
+    out, seen = [], set()
+    for w in others:
+        for m in entities[w]:
+            if m.key in seen or m.key in norm_texts[v]:
+                continue
+            seen.add(m.key)
+            out.append({"text": m.text, "label": m.label, "version": ids[w], "span": [m.start, m.end]})
+    return out
+
+
+def _in_range(mentions: list[Mention], start: int, end: int) -> list[Mention]:
+    return [m for m in mentions if start <= m.start and m.end <= end]
+
+
+def _number_changes(v, others, rows, sents, numbers, ids, d) -> None:
+    seen_changes = set()
+    for r in rows:
+        if v not in r.units:
+            continue
+        vs, ve = sents[v][r.units[v][0]][0], sents[v][r.units[v][-1]][1]
+        mine = _in_range(numbers[v], vs, ve)
+        if r.status == "only":
+            d["added_numbers"].extend({"text": m.text, "span": [m.start, m.end]} for m in mine)
+            continue
+        for w in others:
+            if w not in r.units:
+                continue
+            ws, we = sents[w][r.units[w][0]][0], sents[w][r.units[w][-1]][1]
+            theirs = _in_range(numbers[w], ws, we)
+            my_keys = Counter(m.key for m in mine)
+            their_keys = Counter(m.key for m in theirs)
+            new = [m for m in mine if (my_keys - their_keys)[m.key] > 0]
+            gone = [m for m in theirs if (their_keys - my_keys)[m.key] > 0]
+            for a, b in zip(gone, new):
+                key = (b.start, a.text)
+                if key not in seen_changes:
+                    seen_changes.add(key)
+                    d["changed_numbers"].append({"version": ids[w], "from": a.text, "to": b.text, "span": [b.start, b.end], "from_span": [a.start, a.end]})
+            for b in new[len(gone):]:
+                d["added_numbers"].append({"text": b.text, "span": [b.start, b.end]})
+            for a in gone[len(new):]:
+                d["dropped_numbers"].append({"text": a.text, "version": ids[w], "span": [a.start, a.end]})
+    for w in others:
+        for r in rows:
+            if r.status == "only" and w in r.units:
+                ws, we = sents[w][r.units[w][0]][0], sents[w][r.units[w][-1]][1]
+                d["dropped_numbers"].extend({"text": m.text, "version": ids[w], "span": [m.start, m.end]} for m in _in_range(numbers[w], ws, we))
+
+
+_SMALL = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    num = _SMALL[n] if n < len(_SMALL) else str(n)
+    return f"{num} {word if n == 1 else (plural or word + 's')}"
+
+
+def _technique_phrase(spans) -> str:
+    from ..techniques import get_technique
+
+    techs = Counter(s["technique"] for s in spans)
+    names = []
+    for t, _ in techs.most_common(2):
+        try:
+            names.append(get_technique(t).name.lower().replace(" / ", "/").replace(" ", "-"))
+        except Exception:
+            names.append(t)
+    return "/".join(names)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _summary(d: dict[str, Any], n_versions: int) -> str:
+    """One line, e.g. "adds 4 loaded-language phrases and one source; drops 3 sentences and 'IS-Khorasan'"."""
+    adds, drops = [], []
+    if d["added_spans"]:
+        adds.append(f"{len(d['added_spans'])} {_technique_phrase(d['added_spans'])} phrase" + ("s" if len(d["added_spans"]) != 1 else ""))
+    if d["added_sources"]:
+        adds.append(_count(len(d["added_sources"]), "source"))
+    if d["added_sentences"]:
+        adds.append(_count(d["added_sentences"], "sentence"))
+    if d["added_entities"]:
+        names = [e["text"] for e in d["added_entities"][:2]]
+        more = len(d["added_entities"]) - len(names)
+        adds.append("mentions of " + ", ".join(names) + (f" (+{more})" if more else ""))
+    if d["dropped_sentences"]:
+        drops.append(_count(d["dropped_sentences"], "sentence"))
+    if d["dropped_sources"]:
+        drops.append(_count(len(d["dropped_sources"]), "source") + " (" + ", ".join(s["text"] for s in d["dropped_sources"][:2]) + ")")
+    if d["dropped_entities"]:
+        names = [e["text"] for e in d["dropped_entities"][:2]]
+        more = len(d["dropped_entities"]) - len(names)
+        drops.append(", ".join(names) + (f" (+{more})" if more else ""))
+    parts = []
+    if adds:
+        parts.append("adds " + _join(adds))
+    if drops:
+        parts.append("drops " + _join(drops))
+    if d["changed_numbers"]:
+        c = d["changed_numbers"][0]
+        parts.append(f"changes {_count(len(d['changed_numbers']), 'number')} ({c['from']} → {c['to']}" + (", …)" if len(d["changed_numbers"]) > 1 else ")"))
+    if not parts:
+        return "same content as the other version" + ("s" if n_versions > 2 else "")
+    return "; ".join(parts)
