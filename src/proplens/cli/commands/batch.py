@@ -34,7 +34,8 @@ class _RichProgress:
             def render(self, task):  # articles per second over the run so far
                 from rich.text import Text
 
-                speed = task.finished_speed or task.speed
+                elapsed = task.finished_time if task.finished else task.elapsed
+                speed = task.completed / elapsed if elapsed else 0.0
                 return Text(f"{speed:,.1f} art/s" if speed else "- art/s")
 
         self._progress = Progress(
