@@ -98,7 +98,7 @@ class BatchInput:
             self.kind = "folder"
         else:
             suffix = "".join(self.path.suffixes[-2:]).lower() if self.path.suffix.lower() == ".gz" else self.path.suffix.lower()
-            kinds = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+            kinds = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
             if suffix not in kinds:
                 raise InputFileError(Errors.P017.format(path=self.path, reason=f"unknown file type {suffix or '(none)'!r}"))
             self.kind = kinds[suffix]
