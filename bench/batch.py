@@ -218,15 +218,23 @@ def cmd_kill(args) -> None:
 
     t = time.perf_counter()
     p = start(ref)
-    assert p.wait() == 0, p.stderr.read().decode()[-2000:]
+    ref_parts = ref.with_name(ref.name + ".parts")
+    first_part_s = None
+    while p.poll() is None:  # when does the first part appear? (start-up: imports, model load)
+        if first_part_s is None and any(ref_parts.glob("part-*.parquet")):
+            first_part_s = time.perf_counter() - t
+        time.sleep(0.02)
+    assert p.returncode == 0, p.stderr.read().decode()[-2000:]
     ref_s = time.perf_counter() - t
-    print(f"reference run: {ref_s:.1f}s", flush=True)
+    startup = first_part_s or 0.0
+    print(f"reference run: {ref_s:.1f}s (first part after {startup:.1f}s)", flush=True)
     rng = random.Random(args.seed)
     parts_dir = out.with_name(out.name + ".parts")
     log = []
     for k in range(args.kills):
         p = start(out)
-        delay = rng.uniform(0.05, 1.0) * ref_s / args.kills * 1.5
+        # kill at a random moment between start-up and a quarter of the work: during reads, analysis or writes
+        delay = rng.uniform(0.8, 1.0) * startup + rng.uniform(0.0, 0.3) * (ref_s - startup)
         time.sleep(delay)
         killed = p.poll() is None
         if killed:
