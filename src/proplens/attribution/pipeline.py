@@ -181,7 +181,7 @@ class Attributor:
                     source_type=source_type(src_text, _ents(doc, t.source)) if src else "unknown",
                     source_text=src_text,
                     via=tuple(via),
-                    score=float(t.score),
+                    score=round(float(t.score), 4),
                 )
             )
         return result

@@ -221,6 +221,35 @@ def align_versions(
                 row_of_sent[(unit_ver[a], unit_idx[a][0])] = len(rows) - 1
                 row_of_sent[(unit_ver[b], unit_idx[b][0])] = len(rows) - 1
         del pos
+    # third pass: a row whose sentence in one version was split there absorbs the free neighbour
+    # (the pair unit must match the other versions better than the single sentence did)
+    if len(unit_txt) > n_single:
+        unit_of = {(unit_ver[u], unit_idx[u]): u for u in range(len(unit_txt))}
+        for r, members in enumerate(rows):
+            for v, u in list(members.items()):
+                if len(unit_idx[u]) != 1:
+                    continue
+                i = unit_idx[u][0]
+                others = [x for w, x in members.items() if w != v]
+                if not others:
+                    continue
+                base = min(float(emb[u] @ emb[x]) for x in others)
+                best = None
+                for pair in ((i, i + 1), (i - 1, i)):
+                    k = pair[0] if pair[1] == i else pair[1]
+                    pu = unit_of.get((v, pair))
+                    if pu is None or (v, k) in row_of_sent:
+                        continue
+                    score = min(float(emb[pu] @ emb[x]) for x in others)
+                    nb = set(re.findall(r"\w+", texts[v][sents[v][k][0] : sents[v][k][1]].lower()))
+                    covered = min(
+                        len(nb & set(re.findall(r"\w+", unit_txt[x].lower()))) / max(1, len(nb)) for x in others
+                    )
+                    if (score > base + 0.01 or (score >= base - 0.01 and covered >= 0.6)) and (best is None or score > best[0]):
+                        best = (score, pu, k)
+                if best is not None:
+                    members[v] = best[1]
+                    row_of_sent[(v, best[2])] = r
     out: list[AlignedRow] = []
     for r, members in enumerate(rows):
         if not members:

@@ -180,13 +180,12 @@ def compare(
         }
         d["dropped_sources"] = _dropped_sources(v, others, attributions, texts, ids)
         d["dropped_entities"] = _dropped_entities(v, others, entities, norm_texts, ids)
+        # a name already reported as an added/dropped source is not repeated as an entity
+        for key, src_key in (("added_entities", "added_sources"), ("dropped_entities", "dropped_sources")):
+            src_keys = [source_key(x["text"]) for x in d[src_key]]
+            d[key] = [x for x in d[key] if not any(source_key(x["text"]) <= k for k in src_keys)]
         _number_changes(v, others, rows, sents, numbers, ids, d)
-        for r in rows:
-            if r.status == "only":
-                if v in r.units:
-                    d["added_sentences"] += 1
-            elif v not in r.units:
-                pass
+        d["added_sentences"] = sum(1 for r in rows if r.status == "only" and v in r.units)
         # sentences of other versions that v has no counterpart for (counted once per row)
         d["dropped_sentences"] = sum(1 for r in rows if v not in r.units)
         differences[vid] = d

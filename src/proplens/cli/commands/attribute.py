@@ -37,15 +37,14 @@ def attribute_command(
     Offsets index the file's text read without newline translation.
     """
     from ...attribution.pipeline import Attributor
-    from ...errors import ProplensError
+    from ...errors import Errors, InputFileError, ProplensError
     from ...text import check_text, read_text_file
 
     files = _expand(paths)
     if not files:
-        typer.echo("Error: no input files.", err=True)
-        raise typer.Exit(1)
+        raise InputFileError(Errors.P012.format(path=", ".join(paths)))
     items: list[tuple[str, str]] = []
-    failed = 0
+    errors: list[ProplensError] = []
     for p in files:
         try:
             text = read_text_file(p)
@@ -55,8 +54,13 @@ def attribute_command(
                 text, _ = html_to_text(text)
             items.append((p.stem, check_text(text)))
         except ProplensError as exc:
-            typer.echo(f"Error: {p}: {exc}", err=True)
-            failed += 1
+            if len(files) > 1:
+                typer.echo(f"Error: {p}: {exc}", err=True)
+            errors.append(exc)
+    if errors and not items:
+        if len(files) == 1:
+            raise errors[0]
+        raise InputFileError(Errors.P011.format(path=f"all {len(files)} inputs", reason="none could be read"))
     attributor = Attributor()
     results = []
     if items:
@@ -81,8 +85,8 @@ def attribute_command(
     finally:
         if out:
             sink.close()
-    if failed:
-        raise typer.Exit(1)
+    if errors:
+        raise InputFileError(Errors.P011.format(path=f"{len(errors)} of {len(files)} inputs", reason="see the messages above"))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,93 @@
+"""Sentence alignment with a toy encoder, word diffs and fact extraction (no model files needed)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+from proplens.compare.align import align_versions, normalize, word_diff
+from proplens.compare.facts import find_numbers, number_value, source_key
+
+
+def toy_embed(texts):
+    """Bag of words hashed into 512 dims, L2-normalised: similar wording -> high cosine."""
+    out = np.zeros((len(texts), 512), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in re.findall(r"\w+", t.lower()):
+            out[i, zlib.crc32(w.encode()) % 512] += 1.0
+    n = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(n, 1e-9)
+
+
+A = "The dam broke at dawn. Water covered the lower town. Two bridges were closed. The army sent boats."
+B = "The army sent boats. The dam broke at dawn. Water covered the lower town. Two bridges were closed."
+
+
+def _by_status(texts, rows, sents):
+    out = []
+    for r in rows:
+        out.append((r.status, {v: texts[v][sents[v][i[0]][0] : sents[v][i[-1]][1]] for v, i in r.units.items()}))
+    return out
+
+
+def test_reordered_sentences_all_shared():
+    sents, rows = align_versions([A, B], toy_embed)
+    assert [r.status for r in rows] == ["shared"] * 4
+    assert all(len(r.units) == 2 for r in rows)
+
+
+def test_only_rows_for_added_and_dropped_sentences():
+    b = "The dam broke at dawn. Officials blamed poor maintenance for years. Two bridges were closed."
+    sents, rows = align_versions([A, b], toy_embed)
+    st = _by_status([A, b], rows, sents)
+    only0 = [u[0] for s, u in st if s == "only" and 0 in u]
+    only1 = [u[1] for s, u in st if s == "only" and 1 in u]
+    assert only1 == ["Officials blamed poor maintenance for years."]
+    assert set(only0) == {"Water covered the lower town.", "The army sent boats."}
+
+
+def test_merged_sentence_aligns_with_both_parts():
+    a = "The storm hit the coast on Monday. It destroyed forty houses. Schools stay closed."
+    b = "The storm hit the coast on Monday and destroyed forty houses. Schools stay closed."
+    sents, rows = align_versions([a, b], toy_embed)
+    st = _by_status([a, b], rows, sents)
+    merged = [u for s, u in st if 1 in u and u[1].startswith("The storm")][0]
+    assert merged[0] == "The storm hit the coast on Monday. It destroyed forty houses."
+    assert not [u for s, u in st if s == "only"]
+
+
+def test_three_versions_one_row_each():
+    c = "Water covered the lower town. The dam broke at dawn."
+    sents, rows = align_versions([A, B, c], toy_embed)
+    full = [r for r in rows if len(r.units) == 3]
+    assert len(full) == 2
+    for r in rows:  # no sentence is used twice
+        assert len(r.units) == len(set(r.units))
+    used = [(v, i) for r in rows for v, idx in r.units.items() for i in idx]
+    assert len(used) == len(set(used))
+
+
+def test_word_diff_and_normalize():
+    assert normalize("  “Hello”\n World ") == '"hello" world'
+    ops = word_diff("12 fighters were seen", "15 fighters were seen")
+    assert ops == [["delete", "12"], ["insert", "15"], ["equal", "fighters were seen"]]
+
+
+def test_numbers_regex_and_values():
+    text = "In 2019, 1,200 families and twelve schools; 3.5 million dollars; prices up 4 percent."
+    found = {m.text: m.key for m in find_numbers(text)}
+    assert "2019" not in found
+    assert found["1,200"] == "1200"
+    assert found["twelve"] == "12"
+    assert found["3.5 million"] == "3.5e+06"
+    assert found["4 percent"] == "4%"
+    assert number_value("forty") == 40
+    for m in find_numbers(text):
+        assert text[m.start : m.end] == m.text
+
+
+def test_source_key_matches_role_and_name_variants():
+    assert source_key("one of the residents") & source_key("residents")
+    assert source_key("district governor Ali Khan") & source_key("Khan")
