@@ -112,7 +112,7 @@ def _spec(args):
         from proplens.testing import LexiconDetector
 
         return AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
-    return AnalyzerSpec(model_dir=args.model, threads=args.threads, attribution=False, batch_size=args.onnx_batch)
+    return AnalyzerSpec(model_dir=args.model, threads=args.threads, attribution=bool(args.attribution), batch_size=args.onnx_batch)
 
 
 def cmd_one(args) -> None:
@@ -142,6 +142,8 @@ def _run_one(args, engine, workers, threads, inp, out) -> dict:
            "--pipe-batch", str(args.pipe_batch), "--onnx-batch", str(args.onnx_batch)]
     if args.lexicon:
         cmd.append("--lexicon")
+    if args.attribution:
+        cmd.append("--attribution")
     if args.model:
         cmd += ["--model", args.model]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -212,6 +214,8 @@ def cmd_kill(args) -> None:
                "--pipe-batch", str(args.pipe_batch), "--onnx-batch", str(args.onnx_batch)]
         if args.lexicon:
             cmd.append("--lexicon")
+        if args.attribution:
+            cmd.append("--attribution")
         if args.model:
             cmd += ["--model", args.model]
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -274,6 +278,7 @@ def main(argv=None) -> None:
         p.add_argument("--onnx-batch", type=int, default=16)
         p.add_argument("--work-dir", default="/tmp/proplens-bench")
         p.add_argument("--seed", type=int, default=7)
+        p.add_argument("--attribution", action="store_true", help="also run attribution (default: the ONNX pipeline only)")
 
     t = sub.add_parser("throughput")
     common(t)
