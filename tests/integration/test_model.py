@@ -1,0 +1,71 @@
+"""The shipped ONNX model, end to end (no torch needed)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from proplens.errors import InvalidTextError
+from proplens.techniques import TECHNIQUE_IDS
+
+
+def test_sample_article_spans_are_exact(real_analyzer, sample_text):
+    a = real_analyzer(sample_text)
+    assert a.spans, "the model should find something in a deliberately loaded article"
+    for s in a.spans:
+        assert sample_text[s.start : s.end] == s.text
+        assert s.technique in TECHNIQUE_IDS
+        assert 0.0 <= s.score <= 1.0
+    assert 0.0 <= a.score <= 1.0
+    assert len(a.sentences) >= 10
+    assert a.model_name and a.model_version
+
+
+def test_crlf_emoji_and_combining_characters_keep_offsets(real_analyzer, sample_text):
+    text = sample_text.replace("\n", "\r\n").replace("reckless", "reckle\u0301ss 😡")
+    a = real_analyzer(text)
+    for s in a.spans:
+        assert text[s.start : s.end] == s.text
+
+
+def test_long_article_windows_map_back(real_analyzer, sample_text):
+    text = "\n\n".join([sample_text] * 12)  # ~5,000 words: many windows
+    a = real_analyzer(text)
+    assert a.spans
+    assert all(text[s.start : s.end] == s.text for s in a.spans)
+    assert max(s.end for s in a.spans) > len(text) // 2  # spans found past the first window too
+
+
+def test_classify_given_spans(real_analyzer, sample_text):
+    start = sample_text.index("liars and thieves")
+    res = real_analyzer.classify(sample_text, [(start, start + len("liars and thieves")), (0, 10)])
+    assert len(res) == 2
+    assert all(t in TECHNIQUE_IDS and 0 <= p <= 1 for t, p in res)
+    probs = real_analyzer.classify_proba(sample_text, [(start, start + 5)])
+    assert probs.shape == (1, 14) and np.isclose(probs.sum(), 1.0, atol=1e-4)
+
+
+def test_non_english_and_odd_input_gives_result_not_crash(real_analyzer):
+    for text in ["Der Bürgermeister sagte am Montag, der Plan sei gut.", "東京で会議が開かれた。", "!!!", "a", "\x01\x02 text"]:
+        a = real_analyzer(text)
+        assert all(text[s.start : s.end] == s.text for s in a.spans)
+
+
+def test_five_megabyte_text_is_refused_clearly(real_analyzer):
+    with pytest.raises(InvalidTextError, match="P005"):
+        real_analyzer("word " * 1_100_000)
+
+
+def test_pipe_matches_single_calls(real_analyzer, sample_text):
+    texts = [sample_text, sample_text[:400], sample_text[200:]]
+    batch = list(real_analyzer.pipe(texts))
+    single = [real_analyzer(t) for t in texts]
+    for b, s in zip(batch, single):
+        assert [(x.start, x.end, x.technique) for x in b.spans] == [(x.start, x.end, x.technique) for x in s.spans]
+
+
+def test_analysis_json_roundtrip(real_analyzer, sample_text):
+    from proplens import Analysis
+
+    a = real_analyzer(sample_text, title="t")
+    assert Analysis.from_dict(json.loads(json.dumps(a.to_dict()))) == a
