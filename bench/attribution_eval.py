@@ -25,12 +25,19 @@ def main() -> None:
     ap.add_argument("--docs", help="DocBin cache of the parsed texts")
     ap.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ap.add_argument("--cue-threshold", type=float, help="override the model's cue threshold")
+    ap.add_argument("--role-threshold", type=float, help="override the model's role threshold")
     args = ap.parse_args()
 
     rows = load_polnear(args.data)
     t0 = time.perf_counter()
     docs = parse_docs([r["text"] for r in rows], cache=args.docs)
     att = Attributor(args.model)
+    att._ensure()
+    if args.cue_threshold is not None:
+        att._tagger.cue_threshold = args.cue_threshold
+    if args.role_threshold is not None:
+        att._tagger.role_threshold = args.role_threshold
     triples = []
     for row, doc in zip(rows, docs):
         pred = [a.to_dict() for a in att.from_doc(doc)]

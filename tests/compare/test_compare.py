@@ -161,3 +161,17 @@ def test_cli_compare(tmp_path):
     res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "compare", str(a), str(b), "--no-propaganda",
                           "--format", "html", "-o", str(html_out)], capture_output=True, text=True)
     assert res.returncode == 0 and html_out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_same_story_linking():
+    from proplens.compare import SAME_STORY_THRESHOLD, find_same_story, story_embedding
+
+    other = ("The central bank raised interest rates by half a point on Thursday. "
+             "Analysts said inflation would stay high for months. Shares fell in early trading.")
+    flood2 = ("Heavy rain flooded the northern provinces on Sunday, forcing hundreds to leave. "
+              "The regional governor said rescue teams were working through the night.")
+    v = story_embedding(ORIGINAL)
+    cands = [(k, story_embedding(t)) for k, t in [("rw", REWRITE), ("ro", REORDERED), ("bank", other), ("flood2", flood2)]]
+    hits = find_same_story(v, cands)
+    assert [h[0] for h in hits] == ["ro", "rw"]
+    assert all(s >= SAME_STORY_THRESHOLD for _, s in hits)

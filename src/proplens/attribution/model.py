@@ -21,6 +21,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribu
 
 CUE_LABELS = ("O", "B", "I")
 ROLE_LABELS = ("O", "SOURCE", "CONTENT")
+_FUNCTION_POS = {"ADP", "PART", "AUX", "DET", "CCONJ", "SCONJ", "PRON"}
 
 
 @dataclass
@@ -40,6 +41,20 @@ def _scores(W: np.ndarray, b: np.ndarray, rows: list[list[str]]) -> np.ndarray:
     return out
 
 
+def _fill(tokens: list[int], taken: set[int], doc) -> list[int]:
+    if len(tokens) < 2:
+        return tokens
+    have = set(tokens)
+    out = set(tokens)
+    srt = sorted(tokens)
+    for a, b in zip(srt, srt[1:]):
+        if b - a > 1 and doc[a].sent.start == doc[b].sent.start:
+            gap = range(a + 1, b)
+            if not any(j in taken and j not in have for j in gap):
+                out.update(gap)
+    return sorted(out)
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(axis=1, keepdims=True)
     e = np.exp(x)
@@ -57,9 +72,14 @@ class AttributionTagger:
         Minimum probability of B or I for a token to be a cue token.
     role_threshold : float, default=0.5
         Minimum probability of SOURCE/CONTENT for a token to join a role.
+    fill_gaps : bool, default=True
+        Close holes inside a role: unassigned tokens between two tokens of the same role (in one
+        sentence) join it.
     """
 
-    def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5):
+    def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5,
+                 fill_gaps: bool = True):
+        self.fill_gaps = fill_gaps
         self.cue_W = np.asarray(cue_W, dtype=np.float32)
         self.cue_b = np.asarray(cue_b, dtype=np.float32)
         self.role_W = np.asarray(role_W, dtype=np.float32)
@@ -107,7 +127,8 @@ class AttributionTagger:
                 cur, cur_p = [], []
         if cur:
             cues.append((cur, float(np.mean(cur_p))))
-        return cues
+        # a cue needs a content word (a verb, noun, ...) or punctuation such as ":" (not "about", "to")
+        return [c for c in cues if any(doc[i].pos_ not in _FUNCTION_POS for i in c[0])]
 
     def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None) -> list[TaggedAttribution]:
         """Give each cue its source and content tokens (each token goes to at most one cue)."""
@@ -132,6 +153,11 @@ class AttributionTagger:
         for i in sorted(best):
             _, k, role = best[i]
             (out[k].source if role == 1 else out[k].content).append(i)
+        if self.fill_gaps:
+            taken = cue_set | set(best)
+            for t in out:
+                t.source = _fill(t.source, taken, doc)
+                t.content = _fill(t.content, taken, doc)
         return out
 
     def __call__(self, doc) -> list[TaggedAttribution]:
