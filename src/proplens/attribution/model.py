@@ -55,6 +55,60 @@ def _fill(tokens: list[int], taken: set[int], doc) -> list[int]:
     return sorted(out)
 
 
+def _extend_quote(tokens: list[int], in_quote, doc, owner: dict, k: int, limit: int = 200) -> list[int]:
+    """Stretch quoted content to its quotation marks, across sentence boundaries if need be."""
+    if not tokens:
+        return tokens
+    out = set(tokens)
+    first, last = min(tokens), max(tokens)
+    if in_quote[first]:
+        j = first - 1
+        while j >= 0 and first - j <= limit:
+            if not doc[j].is_space:
+                if owner.get(j, k) != k:
+                    break
+                if not in_quote[j]:
+                    if doc[j].text in _OPEN_MARKS:
+                        out.update(range(j, first))
+                    break
+            j -= 1
+    if in_quote[last]:
+        j = last + 1
+        while j < len(doc) and j - last <= limit:
+            if not doc[j].is_space:
+                if owner.get(j, k) != k:
+                    break
+                if not in_quote[j]:
+                    if doc[j].text in _CLOSE_MARKS:
+                        out.update(range(last + 1, j + 1))
+                    break
+            j += 1
+    return sorted(i for i in out if not doc[i].is_space)
+
+
+def _inherited_subject(t, doc, owner: dict, k: int) -> list[int]:
+    """A cue without a source inherits the subject of the verb it hangs off:
+    "X unleashed tweets saying ...", "X criticised the plan and vowed ...", "X said ..., adding ..."."""
+    head = min((doc[i] for i in t.cue), key=lambda x: x.i)
+    node = head
+    for _ in range(3):
+        if node.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "acl", "prep", "dobj", "pobj") or node.head is node:
+            return []
+        node = node.head
+        subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj:
+            toks = [w.i for w in subj[0].subtree if not w.is_space]
+            if any(owner.get(i, k) != k for i in toks) or any(i in t.content for i in toks):
+                # already another attribution's source: share it only if it is that cue's source
+                return []
+            return toks
+    return []
+
+
+_OPEN_MARKS = {"“", '"', "«", "„", "``"}
+_CLOSE_MARKS = {"”", '"', "»", "''"}
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(axis=1, keepdims=True)
     e = np.exp(x)
@@ -158,6 +212,16 @@ class AttributionTagger:
             for t in out:
                 t.source = _fill(t.source, taken, doc)
                 t.content = _fill(t.content, taken, doc)
+            owner = {}
+            for k, t in enumerate(out):
+                for i in t.cue + t.source + t.content:
+                    owner[i] = k
+            for k, t in enumerate(out):
+                t.content = _extend_quote(t.content, in_quote, doc, owner, k)
+                if not t.source:
+                    t.source = _inherited_subject(t, doc, owner, k)
+                    for i in t.source:
+                        owner[i] = k
         return out
 
     def __call__(self, doc) -> list[TaggedAttribution]:
