@@ -83,6 +83,7 @@ def test_numbers_regex_and_values():
     assert found["twelve"] == "12"
     assert found["3.5 million"] == "3.5e+06"
     assert found["4 percent"] == "4%"
+    assert [m.key for m in find_numbers("up 5%. Then 7 % more")] == ["5%", "7%"]
     assert number_value("forty") == 40
     for m in find_numbers(text):
         assert text[m.start : m.end] == m.text

@@ -74,7 +74,12 @@ def _ents(doc, tokens: Sequence[int]) -> set[str]:
 
 
 def _text(doc, spans) -> str:
-    return " … ".join(doc.text[s:e] for s, e in spans)
+    # Doc.text is rebuilt on every access; slice tokens' own text instead.
+    out = []
+    for s, e in spans:
+        span = doc.char_span(s, e, alignment_mode="expand")
+        out.append(span.text if span is not None else "")
+    return " … ".join(out)
 
 
 def _apply_chains(doc, tagged: list[TaggedAttribution]) -> list[tuple[TaggedAttribution, list[str]]]:

@@ -19,7 +19,7 @@ _WORDS = {
 }
 _SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
 _NUM = re.compile(
-    r"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*(?:\s?(?:%|percent|per cent|hundred|thousand|million|billion|trillion|bn|k)\b)?"
+    r"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*(?:\s?%|\s?(?:percent|per cent|hundred|thousand|million|billion|trillion|bn|k)\b)?"
     r"|\b(?:" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)) + r")\b(?:\s(?:hundred|thousand|million|billion))?",
     re.I,
 )
