@@ -175,3 +175,20 @@ def test_same_story_linking():
     hits = find_same_story(v, cands)
     assert [h[0] for h in hits] == ["ro", "rw"]
     assert all(s >= SAME_STORY_THRESHOLD for _, s in hits)
+
+
+def test_load_versions_files_and_urls(tmp_path, monkeypatch):
+    import proplens.fetch as fetch
+    from proplens.compare import load_versions
+
+    class Fetched:
+        def __init__(self, url):
+            self.url, self.text, self.title = url, REWRITE, "Blog title"
+
+    monkeypatch.setattr(fetch, "fetch_article", lambda url, **kw: Fetched(url))
+    p = tmp_path / "wire.txt"
+    p.write_bytes(ORIGINAL.replace("\n", "\r\n").encode("utf-8"))
+    vs = load_versions([str(p), "https://news.example.org/2017/floods-valley"])
+    assert [v.id for v in vs] == ["wire", "news.example.org/floods-valley"]
+    assert vs[0].text == ORIGINAL.replace("\n", "\r\n")  # no newline translation
+    assert vs[1].title == "Blog title"

@@ -35,7 +35,16 @@ def compare_command(
     if propaganda:
         from ...analyzer import Analyzer
 
+        from ...errors import ModelLoadError
+
         analyzer = Analyzer(model, attribution=False)
+        try:
+            analyzer.detector  # load now: a missing built-in model should not stop the comparison
+        except ModelLoadError as exc:
+            if model is not None:
+                raise
+            typer.echo(f"note: comparing without propaganda spans ({exc})", err=True)
+            analyzer = None
     result = compare(inputs, analyzer=analyzer)
     if format is CompareFormat.json:
         payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
