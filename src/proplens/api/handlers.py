@@ -142,19 +142,23 @@ class BodyLimitMiddleware:
                 except ValueError:
                     return await error_response(400, "bad_request", "Invalid Content-Length header.")(scope, receive, send)
         seen = 0
+        over = False
         started = False
 
         async def limited_receive():
-            nonlocal seen
+            nonlocal seen, over
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    over = True
                     raise _BodyTooLarge()
             return msg
 
         async def tracking_send(msg):
             nonlocal started
+            if over:  # the app turned our exception into its own error; answer 413 instead
+                return
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
@@ -162,8 +166,9 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
-            if not started:
-                await self._too_large()(scope, receive, send)
+            pass
+        if over and not started:
+            await self._too_large()(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

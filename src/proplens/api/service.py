@@ -52,7 +52,7 @@ class AnalysisService:
         self.settings = settings
         self._pool = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="proplens-infer")
         self._inflight: dict[tuple[str, str], Any] = {}
-        self._inflight_lock = threading.Lock()
+        self._inflight_lock = threading.RLock()  # add_done_callback may run _forget at once, under the lock
 
     def _forget(self, key) -> None:
         with self._inflight_lock:

@@ -1,0 +1,37 @@
+"""Fixtures for the API tests: an app over the lexicon test detector and a throwaway SQLite store."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the server extra is not installed (pip install 'proplens[server]')")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from proplens.api import Settings, create_app  # noqa: E402
+from apitest_helpers import make_analyzer  # noqa: E402
+from proplens.analyzer import Analyzer  # noqa: E402
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    clients = []
+
+    def _make(analyzer: Analyzer | None = None, **settings):
+        settings.setdefault("db_url", f"sqlite:///{tmp_path / 'api.db'}")
+        app = create_app(Settings(**settings), analyzer=analyzer or make_analyzer())
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield _make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
