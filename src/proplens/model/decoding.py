@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DecodeConfig", "softmax", "sigmoid", "decode_token_runs", "span_head_forward"]
+__all__ = ["DecodeConfig", "softmax", "sigmoid", "decode_token_runs", "decode_technique_runs", "span_head_forward"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class DecodeConfig:
     multi_label_threshold: float = 0.35  # extra techniques on the same span above this probability
     min_span_score: float = 0.0
     tech_token_weight: float = 0.0  # mix of per-token technique probabilities into the span classifier's
+    tech_span_threshold: float = 1.01  # > 1: off; else also emit runs of tokens whose technique probability passes it
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -62,6 +63,46 @@ def decode_token_runs(p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarra
                 joined.append([a, b])
         runs = joined
     return [(a, b, float(p_in[a:b].mean())) for a, b in runs]
+
+
+def _join(runs: list[list[int]], join_gap: int, breaks: np.ndarray | None) -> list[list[int]]:
+    if join_gap <= 0 or len(runs) < 2:
+        return runs
+    joined = [runs[0]]
+    for a, b in runs[1:]:
+        gap = a - joined[-1][1]
+        crosses = breaks is not None and bool(breaks[joined[-1][1] - 1 : a].any())
+        if gap <= join_gap and not crosses:
+            joined[-1][1] = b
+        else:
+            joined.append([a, b])
+    return joined
+
+
+def decode_technique_runs(
+    p_tech: np.ndarray, threshold: float, *, join_gap: int = 0, breaks: np.ndarray | None = None
+) -> list[tuple[int, int, int, float]]:
+    """Per technique k, runs [a, b) of tokens with P(technique k) >= threshold: (a, b, k, mean probability).
+
+    Short spans of one technique nested in a longer span of another (a loaded word inside a doubtful
+    sentence) survive here, while the merged span tagger sees only one stretch.
+    """
+    out: list[tuple[int, int, int, float]] = []
+    if threshold > 1 or len(p_tech) == 0:
+        return out
+    for k in range(p_tech.shape[1]):
+        on = np.flatnonzero(p_tech[:, k] >= threshold)
+        if len(on) == 0:
+            continue
+        runs: list[list[int]] = []
+        for i in on:
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
+            else:
+                runs.append([int(i), int(i) + 1])
+        for a, b in _join(runs, join_gap, breaks):
+            out.append((a, b, k, float(p_tech[a:b, k].mean())))
+    return out
 
 
 def span_head_forward(weights: dict[str, np.ndarray], feats: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..techniques import TECHNIQUE_IDS
 from .alignment import TokenizedText, Window, best_window, char_span_to_tokens, make_windows, tokenize, window_ids
-from .decoding import DecodeConfig, decode_token_runs, sigmoid, softmax, span_head_forward
+from .decoding import DecodeConfig, decode_technique_runs, decode_token_runs, sigmoid, softmax, span_head_forward
 from .features import normalize_phrase, span_text_features
 
 __all__ = ["Backend", "Detector", "TextPrediction"]
@@ -201,13 +201,30 @@ class Detector:
         for pred in preds:
             found = self.find_spans(pred)
             probs = self.classify(pred, [(s, e) for s, e, _ in found])
-            out = []
-            for (s, e, p_in), pr in zip(found, probs):
-                order = np.argsort(-pr)
-                top = int(order[0])
-                out.append((s, e, self.techniques[top], float(p_in * pr[top])))
-                for k in order[1:3]:
-                    if pr[k] >= self.decode.multi_label_threshold:
-                        out.append((s, e, self.techniques[int(k)], float(p_in * pr[k])))
-            pred.spans = [x for x in out if x[3] >= self.decode.min_span_score]
+            pred.spans = self.label_spans(pred, found, probs)
         return preds
+
+    def label_spans(self, pred: TextPrediction, found, probs) -> list[tuple[int, int, str, float]]:
+        """Technique-labelled spans: the span classifier's top label (plus others above the multi-label
+        threshold) for every found span, and, when enabled, runs of the per-token technique head that
+        no same-technique span already covers."""
+        cfg = self.decode
+        out: list[tuple[int, int, str, float]] = []
+        for (s, e, p_in), pr in zip(found, probs):
+            order = np.argsort(-pr)
+            top = int(order[0])
+            out.append((s, e, self.techniques[top], float(p_in * pr[top])))
+            for k in order[1:3]:
+                if pr[k] >= cfg.multi_label_threshold:
+                    out.append((s, e, self.techniques[int(k)], float(p_in * pr[k])))
+        if cfg.tech_span_threshold <= 1:
+            off = pred.tokens.offsets
+            have: dict[str, list[tuple[int, int]]] = {}
+            for s, e, t, _ in out:
+                have.setdefault(t, []).append((s, e))
+            for a, b, k, p in decode_technique_runs(pred.p_tech, cfg.tech_span_threshold, join_gap=cfg.join_gap, breaks=self._breaks(pred)):
+                s, e, t = int(off[a, 0]), int(off[b - 1, 1]), self.techniques[k]
+                if not any(s < e2 and e > s2 for s2, e2 in have.get(t, [])):
+                    out.append((s, e, t, p))
+        out.sort()
+        return [x for x in out if x[3] >= cfg.min_span_score]

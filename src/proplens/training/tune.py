@@ -16,14 +16,7 @@ SPAN_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 JOIN_GAPS = (0, 1, 2, 4)
 TECH_TOKEN_WEIGHTS = (0.0, 0.2, 0.4)
 MULTI_LABEL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
-
-
-def _labels(probs: np.ndarray, mlt: float) -> list[list[int]]:
-    out = []
-    for pr in probs:
-        order = np.argsort(-pr)
-        out.append([int(order[0])] + [int(k) for k in order[1:3] if pr[k] >= mlt])
-    return out
+TECH_SPAN_THRESHOLDS = (1.01, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True) -> tuple[dict, DecodeConfig]:
@@ -56,20 +49,24 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
             if best_tc is None or tc["f1"] > best_tc[0]["f1"]:
                 best_tc = (tc, detector.decode)
         tc, cfg = best_tc
-        # 3. multi-label threshold, end to end
+        # 3. multi-label threshold and technique-token runs, end to end (objective: SI F1 + end-to-end F1
+        #    of the final output, since extra technique runs also change the merged SI spans)
         detector.decode = cfg
         found = {a: detector.find_spans(p) for a, p in zip(ids, preds)}
         probs = {a: detector.classify(p, [(s, e) for s, e, _ in found[a]]) for a, p in zip(ids, preds)}
         best_e2e = None
         for mlt in MULTI_LABEL_THRESHOLDS:
-            rows = []
-            for a in ids:
-                for (s, e, _), labs in zip(found[a], _labels(probs[a], mlt)):
-                    rows.extend(TcRow(a, TECHNIQUE_IDS[k], s, e) for k in labs)
-            e2e = e2e_scores(rows, gold)
-            if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
-                best_e2e = (e2e, replace(cfg, multi_label_threshold=mlt))
-        e2e, cfg = best_e2e
+            for tst in TECH_SPAN_THRESHOLDS if full else (1.01,):
+                detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst)
+                rows = []
+                for a, p in zip(ids, preds):
+                    rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
+                e2e = e2e_scores(rows, gold)
+                si_final = si_scores(rows, gold)
+                key = e2e["f1"] + si_final["f1"]
+                if best_e2e is None or key > best_e2e[0]:
+                    best_e2e = (key, e2e, si_final, detector.decode)
+        _, e2e, si, cfg = best_e2e
     finally:
         detector.decode = base
     metrics = {
