@@ -112,9 +112,9 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
             continue
         top = cover[0].technique_info
         shadows = ",".join(
-            f"inset 0 -{2 + 3 * i}px 0 {get_technique(s.technique).color}" for i, s in enumerate(cover[1:4])
+            f"0 {3 * (i + 1)}px 0 {get_technique(s.technique).color}" for i, s in enumerate(cover[1:4])
         )
-        style = f"background:{_hex_to_rgba(top.color, 0.28)};border-bottom:2px solid {top.color}"
+        style = f"background:{_hex_to_rgba(top.color, 0.28)};border-bottom:3px solid {top.color}"
         if shadows:
             style += f";box-shadow:{shadows}"
         tip = "; ".join(f"{s.technique_info.name} ({s.score:.0%})" for s in cover)

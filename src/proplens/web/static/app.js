@@ -380,10 +380,12 @@
           const cov = seg.cover.map((k) => vis[k]);
           const top = TECH[cov[0].technique] || { color: "#ffc400" };
           el.classList.add("hl");
-          el.style.background = rgba(top.color, cov.length > 1 ? 0.36 : 0.24);
-          el.style.borderBottom = "2px solid " + top.color;
+          el.style.background = rgba(top.color, cov.length > 1 ? 0.34 : 0.24);
+          el.style.borderBottom = "3px solid " + top.color;
           if (cov.length > 1) {
-            el.style.boxShadow = cov.slice(1, 4).map((c, i) => `inset 0 -${3 + 3 * i}px 0 ${(TECH[c.technique] || {}).color || "#888"}`).join(",");
+            // one extra stripe under the text per overlapping technique: colours stack, text stays readable
+            el.style.boxShadow = cov.slice(1, 4).map((c, i) => `0 ${3 * (i + 1)}px 0 ${(TECH[c.technique] || {}).color || "#888"}`).join(",");
+            el.classList.add("multi");
           }
           el.tabIndex = 0;
           el.setAttribute("role", "button");
