@@ -92,3 +92,28 @@ def test_numbers_regex_and_values():
 def test_source_key_matches_role_and_name_variants():
     assert source_key("one of the residents") & source_key("residents")
     assert source_key("district governor Ali Khan") & source_key("Khan")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SENTS = ["The dam broke.", "Water rose fast!", "Two bridges closed.", "The army sent boats.", "Schools shut?",
+          "Residents fled north.", "Rain will ease."]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SENTS), min_size=1, max_size=6), min_size=2, max_size=4),
+       st.sampled_from([" ", "\n", "\r\n", "\n\n"]))
+def test_alignment_covers_every_sentence_once(versions, sep):
+    texts = [sep.join(v) for v in versions]
+    sents, rows = align_versions(texts, toy_embed)
+    seen = set()
+    for r in rows:
+        assert r.status in ("shared", "reworded", "only")
+        assert (r.status == "only") == (len(r.units) == 1)
+        for v, idx in r.units.items():
+            assert list(idx) == list(range(idx[0], idx[-1] + 1))
+            for i in idx:
+                assert (v, i) not in seen
+                seen.add((v, i))
+    assert seen == {(v, i) for v in range(len(texts)) for i in range(len(sents[v]))}

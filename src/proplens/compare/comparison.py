@@ -124,16 +124,26 @@ def compare(
         embed = default_embed
     notes: list[str] = []
 
-    analyses = [None] * len(texts)
+    analyses: list[Any] = [None] * len(texts)
+    pool = future = None
     if analyzer is not None:
-        analyses = list(analyzer.pipe(texts, titles=[i.title for i in inputs]))
+        # the propaganda model (onnxruntime, GIL released) runs beside the spaCy parse
+        from concurrent.futures import ThreadPoolExecutor
 
-    nlp = _load_nlp()
-    docs: list[Any] = [None] * len(texts)
-    if isinstance(nlp, Exception):
-        notes.append(f"named entities and sources were not compared: {nlp}")
-    else:
-        docs = list(nlp.pipe(texts, batch_size=4, n_process=1))
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proplens-compare")
+        future = pool.submit(lambda: list(analyzer.pipe(texts, titles=[i.title for i in inputs])))
+    try:
+        nlp = _load_nlp()
+        docs: list[Any] = [None] * len(texts)
+        if isinstance(nlp, Exception):
+            notes.append(f"named entities and sources were not compared: {nlp}")
+        else:
+            docs = list(nlp.pipe(texts, batch_size=4, n_process=1))
+        if future is not None:
+            analyses = future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     attributions: list[list] = []
     for k, text in enumerate(texts):
