@@ -69,6 +69,14 @@ def _spans(doc, tokens: Sequence[int]) -> tuple[tuple[int, int], ...]:
     return tuple((s, e) for s, e in out)
 
 
+def _drop_stray_punct(doc, spans):
+    """Leave out pieces that are only punctuation (a quotation mark the parser put in the next sentence)."""
+    if len(spans) < 2:
+        return spans
+    keep = tuple(p for p in spans if any(ch.isalnum() for ch in _text(doc, [p])))
+    return keep or spans
+
+
 def _ents(doc, tokens: Sequence[int]) -> set[str]:
     return {doc[i].ent_type_ for i in tokens if doc[i].ent_type_}
 
@@ -172,18 +180,24 @@ class Attributor:
         """Attributions of an already parsed ``Doc`` (offsets into ``doc.text``)."""
         self._ensure()
         tagged = self._tagger(doc)
+        people = [set(e.text.lower().split()) for e in doc.ents if e.label_ == "PERSON"]
         result = []
         for t, via in _apply_chains(doc, tagged):
             if not t.content and not t.source:
                 continue
-            src = _spans(doc, t.source)
+            src = _drop_stray_punct(doc, _spans(doc, t.source))
             src_text = _text(doc, src)
+            ents = _ents(doc, t.source)
+            if src_text and "PERSON" not in ents and set(src_text.lower().split()) and any(
+                set(src_text.lower().split()) <= p for p in people
+            ):
+                ents = ents | {"PERSON"}  # "Dawar" after "governor Ali Dawar" is the same person
             result.append(
                 Attribution(
                     source=src,
                     cue=_spans(doc, t.cue),
-                    content=_spans(doc, t.content),
-                    source_type=source_type(src_text, _ents(doc, t.source)) if src else "unknown",
+                    content=_drop_stray_punct(doc, _spans(doc, t.content)),
+                    source_type=source_type(src_text, ents) if src else "unknown",
                     source_text=src_text,
                     via=tuple(via),
                     score=round(float(t.score), 4),
