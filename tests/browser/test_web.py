@@ -197,8 +197,7 @@ def test_history_search_and_source_page(page, live_server, shot):
     page.wait_for_selector("#history-table")
     page.fill("#history-q", "riverside plan")
     page.press("#history-q", "Enter")
-    page.wait_for_function("() => location.hash.includes('q=riverside')")
-    page.wait_for_selector("#history-table")
+    page.wait_for_selector('#history[data-q="riverside plan"] #history-table')
     titles = page.locator("#history-table td a").all_inner_texts()
     assert "Mayor unveils reckless riverside plan" in titles and "Market reopens" not in titles
     page.goto(base + "/#/history")
@@ -253,3 +252,25 @@ def test_export_buttons_download_files(page, live_server):
     assert json.loads(got["json"])["id"] == a["id"]
     assert "<mark" in got["html"] and "<script" not in got["html"].lower() and "Export me" in got["html"]
     assert {tuple(r.split("\t")[1:]) for r in got["ptc"].splitlines()} == {(s["technique"], str(s["start"]), str(s["end"])) for s in a["spans"]}
+
+
+def test_compare_with_other_coverage(page, live_server, shot):
+    base, _ = live_server
+    v1 = ("The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be created. "
+          "Critics called the plan disastrous for the old market, and these puppet councillors ignored them.")
+    v2 = ("The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
+          "created. Traders at the old market said they were worried about rents.")
+    _, a = _api(page, base, "POST", "/analyses", {"text": v1, "title": "Riverside plan approved", "source": "herald.example"})
+    _api(page, base, "POST", "/analyses", {"text": v2, "title": "Council backs riverside plan", "source": "courier.example"})
+    page.goto(f"{base}/#/a/{a['id']}")
+    page.click("#compare-link")
+    page.wait_for_selector("#related-table")
+    row = page.locator("#related-table tr", has_text="courier.example")
+    row.locator("input[type=checkbox]").check()
+    page.click("#compare-btn")
+    page.wait_for_selector("#alignment-table", timeout=60_000)
+    headers = page.eval_on_selector_all("#alignment-table th", "els => els.map(e => e.textContent)")
+    assert "herald.example" in headers and "courier.example" in headers
+    assert page.locator("#alignment-table ins").count() >= 1 and page.locator("#alignment-table del").count() >= 1
+    assert page.errors == [] and page.dialogs == []
+    shot(page, "10-compare")

@@ -112,7 +112,7 @@ def test_migrations_are_idempotent_reversible_and_match_the_tables(engine):
         assert MigrationContext.configure(conn).get_current_revision() is None
     init_db(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
 
 
 def test_concurrent_threads_never_lose_or_corrupt_a_write(repo):

@@ -65,8 +65,9 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
 
-    from .routes import analyses, meta, sources, web
+    from .routes import analyses, compare, meta, sources, web
 
+    app.include_router(compare.router)
     app.include_router(analyses.router)
     app.include_router(sources.router)
     app.include_router(meta.router)

@@ -134,3 +134,32 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+class CompareVersion(BaseModel):
+    """One version of a story: a stored analysis, a text, or a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_id: str | None = Field(None, max_length=64)
+    text: str | None = None
+    url: str | None = Field(None, max_length=2000)
+    title: str | None = Field(None, max_length=1000)
+    label: str | None = Field(None, max_length=100, description="Short id shown in the comparison (default: v1, v2, ...).")
+
+    @model_validator(mode="after")
+    def _one_input(self) -> "CompareVersion":
+        given = [k for k in ("analysis_id", "text", "url") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("each version needs exactly one of 'analysis_id', 'text' or 'url'")
+        return self
+
+
+class CompareCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    versions: list[CompareVersion] = Field(min_length=2, max_length=6)
+
+
+class RelatedAnalysis(AnalysisSummary):
+    similarity: float

@@ -119,6 +119,52 @@ class AnalysisService:
             cached=cached is not None,
         )
 
+    # ------------------------------------------------------------ same story
+    def related(self, analysis_id: str, *, min_similarity: float, limit: int):
+        from ..compare import story_embedding
+
+        return self._in_pool(lambda: self.repository.related(analysis_id, vectorize=story_embedding,
+                                                              threshold=min_similarity, top=limit))
+
+    def compare(self, versions) -> dict[str, Any]:
+        """Compare versions (stored analyses, texts or URLs); the comparison JSON plus texts and meta."""
+        from ..compare import CompareInput, compare
+
+        inputs, meta = [], []
+        for i, v in enumerate(versions):
+            label = (v.label or f"v{i + 1}").strip()[:40] or f"v{i + 1}"
+            if v.analysis_id is not None:
+                rec = self.repository.get(v.analysis_id)
+                if rec is None:
+                    raise ApiError(404, "not_found", f"There is no analysis with id {v.analysis_id!r}.")
+                if not v.label and rec.source:
+                    label = rec.source[:40]
+                inputs.append(CompareInput(label, rec.analysis.text, v.title or rec.title))
+                meta.append({"id": label, "analysis_id": rec.id, "source": rec.source, "url": rec.url, "title": v.title or rec.title})
+            elif v.text is not None:
+                art = self.from_text(v.text, title=v.title)
+                inputs.append(CompareInput(label, art.text, art.title))
+                meta.append({"id": label, "analysis_id": None, "source": None, "url": None, "title": art.title})
+            else:
+                art = self.from_url(v.url, title=v.title)
+                inputs.append(CompareInput(label, art.text, art.title))
+                meta.append({"id": label, "analysis_id": None, "source": art.source, "url": art.url, "title": art.title})
+        result = self._in_pool(lambda: compare(inputs, analyzer=self.analyzer))
+        d = result.to_dict(include_texts=True)
+        ids = [v["id"] for v in d["versions"]]
+        for m, vid in zip(meta, ids):
+            m["id"] = vid
+        d["meta"] = meta
+        return d
+
+    def _in_pool(self, fn):
+        fut = self._pool.submit(fn)
+        try:
+            return fut.result(timeout=self.settings.request_timeout)
+        except FutureTimeout:
+            raise ApiError(503, "timeout", f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again with shorter texts.",
+                           headers={"Retry-After": "5"}) from None
+
     def _run(self, text: str, title: str | None) -> Analysis:
         # Identical texts submitted at the same time share one computation ("single flight").
         key = (text_hash(text), title)

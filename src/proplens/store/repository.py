@@ -12,9 +12,9 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -256,6 +256,45 @@ class Repository:
                 base.order_by(AnalysisRow.created.desc(), AnalysisRow.id).offset((page - 1) * page_size).limit(page_size)
             ).unique().all()
             return Page([_record(r) for r in rows], int(total or 0), page, page_size)
+
+    # ------------------------------------------------------------- same story
+    def related(self, analysis_id: str, *, vectorize: Callable[[str], Any], limit: int = 200,
+                threshold: float = 0.0, top: int = 10) -> list[tuple[AnalysisRecord, float]] | None:
+        """Stored analyses that cover the same story as ``analysis_id``, most similar first.
+
+        ``vectorize(text)`` returns a unit story vector (e.g. :func:`proplens.compare.story_embedding`);
+        vectors are computed once per cached result and kept in the store. The ``limit`` most recent
+        analyses with another text are candidates; the best ``top`` at or above ``threshold`` are returned.
+        Returns None when ``analysis_id`` does not exist.
+        """
+        import numpy as np
+
+        with self.session() as s:
+            target = s.get(AnalysisRow, analysis_id)
+            if target is None:
+                return None
+            rows = s.scalars(
+                select(AnalysisRow).where(AnalysisRow.result_id != target.result_id)
+                .order_by(AnalysisRow.created.desc()).limit(limit)
+            ).unique().all()
+            best: dict[int, AnalysisRow] = {}
+            for r in rows:  # one candidate per distinct text (the most recent analysis of it)
+                best.setdefault(r.result_id, r)
+            ids = [target.result_id] + list(best)
+            vecs = dict(s.execute(select(ResultRow.id, ResultRow.story_vector).where(ResultRow.id.in_(ids))).all())
+            texts = {}
+            missing = [i for i in ids if not vecs.get(i)]
+            if missing:
+                texts = dict(s.execute(select(ResultRow.id, ResultRow.text).where(ResultRow.id.in_(missing))).all())
+        computed = {i: np.asarray(vectorize(texts[i]), dtype=np.float32) for i in missing}
+        if computed:
+            with self.session() as s, s.begin():
+                for i, v in computed.items():
+                    s.execute(update(ResultRow).where(ResultRow.id == i).values(story_vector=v.tobytes()))
+        vec = {i: (computed[i] if i in computed else np.frombuffer(vecs[i], dtype=np.float32)) for i in ids}
+        t = vec[target.result_id]
+        scored = sorted(((row, float(np.dot(t, vec[rid]))) for rid, row in best.items()), key=lambda x: -x[1])
+        return [(_record(row), sim) for row, sim in scored if sim >= threshold][:top]
 
     def count(self) -> int:
         with self.session() as s:

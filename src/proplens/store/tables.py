@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["Base", "ResultRow", "AnalysisRow"]
@@ -33,6 +33,7 @@ class ResultRow(Base):
     technique_counts: Mapped[dict] = mapped_column(JSON, nullable=False)
     payload: Mapped[dict] = mapped_column(JSON, nullable=False)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    story_vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
 
 class AnalysisRow(Base):

@@ -223,6 +223,7 @@
       else if (parts[0] === "history") { setNav("history"); await viewHistory(params); }
       else if (parts[0] === "sources") { setNav("sources"); await viewSources(); }
       else if (parts[0] === "source" && parts[1]) { setNav("sources"); await viewSource(parts[1]); }
+      else if (parts[0] === "compare" && parts[1]) { setNav(""); await viewCompare(parts[1]); }
       else { setNav("analyze"); await viewAnalyze(); }
     } catch (e) {
       clear(app).appendChild(h("div", { class: "card" }, h("h2", { text: "Something went wrong" }), h("div", { class: "error", text: e.message })));
@@ -457,6 +458,7 @@
       h("a", { class: "btn", href: exp("json"), download: "", id: "export-json", text: "Export JSON" }),
       h("a", { class: "btn", href: exp("html"), download: "", id: "export-html", text: "HTML report" }),
       h("a", { class: "btn", href: exp("ptc"), download: "", id: "export-ptc", text: "PTC labels" }),
+      h("a", { class: "btn", href: "#/compare/" + encodeURIComponent(a.id), id: "compare-link", text: "Compare with other coverage" }),
       h("button", { class: "btn danger", type: "button", text: "Delete", onclick: async () => {
         if (!confirm("Delete this analysis from the history?")) return;
         try { await api("/analyses/" + encodeURIComponent(a.id), { method: "DELETE" }); toast("Deleted."); location.hash = "#/history"; }
@@ -542,7 +544,7 @@
     if (page > 1) pager.appendChild(h("a", { class: "btn", href: link(page - 1), text: "← Newer" }));
     if (page < res.pages) pager.appendChild(h("a", { class: "btn", href: link(page + 1), text: "Older →" }));
     clear(app).append(h("h1", { text: "History" }), h("p", { class: "muted" }, source ? ["Analyses from ", h("a", { href: "#/source/" + encodeURIComponent(source), text: source }), ", newest first. ", h("a", { href: "#/history", text: "Show all" })] : "Every analysis stored on this server, newest first."),
-      h("section", { class: "card" },
+      h("section", { class: "card", id: "history", dataset: { q, page: String(page) } },
         h("div", { class: "row" }, h("div", { style: { flex: "3" } }, qIn), h("div", {}, sIn), h("div", {}, uIn),
           h("div", { style: { flex: "none" } }, h("button", { class: "btn primary", type: "button", text: "Search", onclick: go }))),
         h("div", { style: { marginTop: "14px" } }, analysesTable(res.items)), pager));
@@ -578,6 +580,75 @@
           h("p", { class: "muted small", text: "Line: mean article score per period. Bars: number of analyses." }))),
       h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Recent analyses" }), analysesTable(recent.items),
         recent.total > recent.items.length ? h("p", {}, h("a", { href: "#/history?source=" + encodeURIComponent(name), text: `All ${recent.total} analyses →` })) : null));
+  }
+
+  // ------------------------------------------------------------------ compare coverage
+  const STATUS_LABEL = { same: "same", reworded: "reworded", only: "only here" };
+
+  async function viewCompare(id) {
+    const a = await api("/analyses/" + encodeURIComponent(id));
+    document.title = "Compare — " + (a.title || "analysis") + " — proplens";
+    clear(app).appendChild(h("p", { class: "muted", text: "Looking for other coverage of this story…" }));
+    const related = await api(`/analyses/${encodeURIComponent(id)}/related?min_similarity=0.5&limit=10`);
+    const out = h("div", { id: "compare-result" });
+    const err = h("div", { class: "error", hidden: true });
+    const boxes = related.map((r) => ({ r, box: h("input", { type: "checkbox", value: r.id, checked: r.similarity >= 0.75 }) }));
+    const extra = h("textarea", { id: "compare-text", placeholder: "Optional: paste another version of the story here…", style: { minHeight: "120px" } });
+    const go = h("button", { class: "btn primary", type: "button", id: "compare-btn", text: "Compare" });
+    go.addEventListener("click", async () => {
+      err.hidden = true;
+      const versions = [{ analysis_id: a.id }];
+      boxes.forEach(({ r, box }) => { if (box.checked) versions.push({ analysis_id: r.id }); });
+      if (extra.value.trim()) versions.push({ text: extra.value, label: "pasted" });
+      if (versions.length < 2) { err.textContent = "Pick at least one other version, or paste one."; err.hidden = false; return; }
+      go.disabled = true; clear(go).append(h("span", { class: "spinner" }), "Comparing…");
+      try {
+        renderComparison(out, await api("/compare", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ versions: versions.slice(0, 6) }) }));
+      } catch (e) { err.textContent = e.message; err.hidden = false; }
+      finally { go.disabled = false; clear(go).append("Compare"); }
+    });
+    clear(app).append(
+      h("h1", { text: "Compare coverage" }),
+      h("div", { class: "meta" }, h("span", {}, "Base article: ", h("a", { href: "#/a/" + encodeURIComponent(a.id), text: a.title || a.text.slice(0, 80) })),
+        a.source ? h("span", { text: "Source: " + a.source }) : null),
+      h("section", { class: "card" },
+        h("h2", { text: "Other coverage of this story in the history" }),
+        related.length ? h("table", { class: "list", id: "related-table" },
+          h("tr", {}, ["", "Article", "Source", "Similarity", "Score"].map((x) => h("th", { text: x }))),
+          boxes.map(({ r, box }) => h("tr", {}, h("td", {}, box),
+            h("td", {}, h("a", { href: "#/a/" + encodeURIComponent(r.id), text: r.title || r.snippet.slice(0, 80) || "(untitled)" })),
+            h("td", { text: r.source || "—" }), h("td", { text: pct(r.similarity) }), h("td", {}, scoreChip(r.score)))))
+          : h("p", { class: "muted", text: "No stored analysis looks like the same story (story-embedding similarity under 50%). Paste another version below." }),
+        h("label", { class: "f", for: "compare-text", text: "Another version" }), extra,
+        h("div", { class: "actions" }, go, h("span", { class: "muted small", text: "Versions are aligned sentence by sentence." })), err),
+      out);
+  }
+
+  function renderComparison(out, c) {
+    const ids = c.versions.map((v) => v.id);
+    const maps = Object.fromEntries(ids.map((vid) => [vid, codepointMap(c.texts[vid])]));
+    const slice = (vid, span) => (span ? c.texts[vid].slice(maps[vid][span[0]], maps[vid][span[1]]) : null);
+    const meta = Object.fromEntries((c.meta || []).map((m) => [m.id, m]));
+    const cards = h("div", { class: "sources" }, c.versions.map((v) => h("div", { class: "card", style: { marginTop: "0" } },
+      h("div", { style: { fontWeight: "700", wordBreak: "break-all" }, text: v.id }),
+      h("div", { class: "muted small", text: v.title || (meta[v.id] && meta[v.id].title) || "" }),
+      h("div", { style: { margin: "6px 0" } }, "Score ", scoreChip(v.article_score)),
+      h("div", {}, techPills(v.techniques)),
+      h("p", { class: "small", text: v.summary ? "Compared with the others, it " + v.summary + "." : "" }))));
+    const table = h("table", { class: "list", id: "alignment-table" },
+      h("tr", {}, h("th", { text: "" }), ids.map((vid) => h("th", { text: vid }))),
+      c.alignment.map((row) => h("tr", {},
+        h("td", {}, h("span", { class: "pill", style: { background: row.status === "same" ? "#8a93a3" : row.status === "reworded" ? "#f58231" : "#4363d8" }, text: STATUS_LABEL[row.status] || row.status })),
+        ids.map((vid) => {
+          const span = row.spans[vid];
+          if (!span) return h("td", { class: "muted", text: "—" });
+          const diff = row.diff && row.diff[vid];
+          if (!diff) return h("td", { text: slice(vid, span) });
+          return h("td", {}, diff.map(([op, t]) => op === "equal" ? t + " "
+            : h(op === "insert" ? "ins" : "del", { class: op, text: t + " ", title: op === "insert" ? "only in " + vid : "not in " + vid })));
+        }))));
+    clear(out).append(h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Versions" }), cards),
+      h("section", { class: "card", style: { marginTop: "18px", overflowX: "auto" } }, h("h2", { text: "Sentence by sentence" }), table));
   }
 
   window.addEventListener("hashchange", route);
