@@ -68,7 +68,7 @@ _CSS = """
 main{max-width:1100px;margin:0 auto;padding:24px}
 header.top{background:#1d2330;color:#fff;padding:14px 24px}header.top b{letter-spacing:.04em}
 h1{font-size:1.6em;line-height:1.25;margin:.2em 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .5em}
-.meta{color:#5b6474;font-size:.9em}.grid{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:24px}
+.meta{color:#5b6474;font-size:.9em}.grid{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:24px;align-items:start}
 .card{background:#fff;border:1px solid #e1e4ea;border-radius:10px;padding:18px 20px}
 .article{white-space:pre-wrap;word-wrap:break-word;font-family:Georgia,serif;font-size:1.05em;line-height:1.75}
 mark{color:inherit;border-radius:3px;padding:1px 0;cursor:help}
@@ -76,7 +76,7 @@ mark{color:inherit;border-radius:3px;padding:1px 0;cursor:help}
 .sw{display:inline-block;width:14px;height:14px;border-radius:3px;flex:none}
 .legend .n{margin-left:auto;font-variant-numeric:tabular-nums;color:#5b6474}
 .score{font-size:2.2em;font-weight:700}.strip{display:flex;height:18px;border-radius:4px;overflow:hidden;border:1px solid #e1e4ea}
-.strip span{display:block;height:100%}table{border-collapse:collapse;width:100%;font-size:.9em}
+.strip span{display:block;height:100%;border-right:1px solid #fff}table{border-collapse:collapse;width:100%;font-size:.9em}
 td,th{text-align:left;padding:4px 6px;border-bottom:1px solid #eef0f3;vertical-align:top}
 .bar{height:10px;border-radius:3px;display:inline-block;vertical-align:middle}
 footer{color:#5b6474;font-size:.8em;margin-top:24px}
