@@ -12,7 +12,7 @@ from .. import __version__
 from .handlers import BodyLimitMiddleware, SecurityHeadersMiddleware, install_handlers
 from .settings import Settings, get_settings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "build_analyzer"]
 
 log = logging.getLogger("proplens.api")
 
@@ -21,6 +21,41 @@ DESCRIPTION = """Find propaganda techniques (the 14 PTC / SemEval-2020 Task 11 c
 Offsets (`start`, `end`) are Python string indices (Unicode code points) into `text`, end exclusive.
 Errors are `{"error": {"code": ..., "message": ...}}`.
 """
+
+
+def build_analyzer(settings: Settings):
+    """The server's analyzer: the configured model, with ONNX threads split between the inference workers."""
+    import os
+
+    from ..analyzer import Analyzer
+
+    threads = settings.inference_threads or max(1, (os.cpu_count() or 2) // settings.inference_workers)
+    return Analyzer(settings.model_dir, max_chars=settings.max_text_chars, threads=threads)
+
+
+def _local_swagger_dir():
+    """Swagger UI files from the ``swagger-ui-bundle-v2`` package, so /docs works offline (None if absent)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    from pathlib import Path
+
+    path = Path(swagger_ui_bundle.swagger_ui_path)
+    return path if (path / "swagger-ui-bundle.js").exists() else None
+
+
+def _mount_local_docs(app: FastAPI, folder) -> None:
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/docs-static", StaticFiles(directory=folder), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui():
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="proplens API",
+                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-static/swagger-ui.css",
+                                   swagger_favicon_url="/docs-static/favicon-32x32.png")
 
 
 def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) -> FastAPI:
@@ -39,11 +74,10 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from ..analyzer import Analyzer
         from ..store import Repository, create_store_engine, init_db
         from .service import AnalysisService
 
-        an = analyzer if analyzer is not None else Analyzer(settings.model_dir, max_chars=settings.max_text_chars)
+        an = analyzer if analyzer is not None else build_analyzer(settings)
         an.detector  # load the model now, not on the first request
         eng = engine if engine is not None else create_store_engine(settings.db_url)
         init_db(eng)
@@ -61,7 +95,11 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
             if engine is None:
                 eng.dispose()
 
-    app = FastAPI(title="proplens", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    local_docs = _local_swagger_dir()
+    app = FastAPI(title="proplens", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None if local_docs else "/docs")
+    if local_docs:
+        _mount_local_docs(app, local_docs)
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
 

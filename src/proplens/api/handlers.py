@@ -181,7 +181,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else WEB_CSP
+        csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else WEB_CSP  # /docs-static too
 
         async def send_with_headers(msg):
             if msg["type"] == "http.response.start":

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(200_000, ge=100, description="Longest accepted article text.")
     request_timeout: float = Field(30.0, gt=0, description="Seconds an analysis may take before the request fails with 503.")
     inference_workers: int = Field(2, ge=1, le=64, description="Analyses that run at the same time.")
+    inference_threads: int | None = Field(None, ge=1, le=256,
+                                          description="ONNX Runtime threads per analysis (default: CPU cores / inference_workers).")
     fetch_enabled: bool = Field(True, description="Accept URL input (off with `proplens serve --no-fetch`).")
     fetch_max_bytes: int = Field(5_000_000, ge=1_000)
     fetch_timeout: float = Field(10.0, gt=0)

@@ -13,6 +13,7 @@ def serve_command(
     model: str = typer.Option(None, "--model", help="A model folder (default: the built-in model)."),
     fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Accept URL input (fetches pages from the internet)."),
     workers: int = typer.Option(None, "--inference-workers", min=1, help="Analyses run at the same time (default 2)."),
+    threads: int = typer.Option(None, "--inference-threads", min=1, help="ONNX threads per analysis (default: cores / workers)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
     """Serve the REST API (/api/v1), the web page (/) and the OpenAPI docs (/docs)."""
@@ -31,10 +32,12 @@ def serve_command(
         overrides["model_dir"] = model
     if workers:
         overrides["inference_workers"] = workers
+    if threads:
+        overrides["inference_threads"] = threads
     settings = Settings(**overrides)
-    from ...analyzer import Analyzer
+    from ...api.app import build_analyzer
 
-    analyzer = Analyzer(settings.model_dir, max_chars=settings.max_text_chars)
+    analyzer = build_analyzer(settings)
     analyzer.detector  # a missing or broken model fails here with a one-line error
     app = create_app(settings, analyzer=analyzer)
     typer.echo(f"proplens: serving on http://{'[' + host + ']' if ':' in host else host}:{port}/  (API docs at /docs)", err=True)
