@@ -59,6 +59,7 @@ class Errors(metaclass=_CodedMessages):
     P024 = "Cannot start or join the Ray cluster ({address}): {reason}."
     P025 = "Comparing needs at least two versions of a story; got {n}. Pass two or more files or URLs."
     P026 = "Cannot read version {what}: {reason}."
+    P027 = "The versions hold {n:,} sentences together, more than the comparison limit of {limit:,}. Compare fewer or shorter versions."
 
 
 class Warnings(metaclass=_CodedMessages):

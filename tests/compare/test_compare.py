@@ -192,3 +192,11 @@ def test_load_versions_files_and_urls(tmp_path, monkeypatch):
     assert [v.id for v in vs] == ["wire", "news.example.org/floods-valley"]
     assert vs[0].text == ORIGINAL.replace("\n", "\r\n")  # no newline translation
     assert vs[1].title == "Blog title"
+
+
+def test_too_many_sentences(monkeypatch):
+    import proplens.compare.comparison as cmp
+
+    monkeypatch.setattr(cmp, "MAX_SENTENCES", 5)
+    with pytest.raises(CompareError, match="P027"):
+        compare([CompareInput("a", ORIGINAL), CompareInput("b", REWRITE)])

@@ -17,6 +17,8 @@ from .facts import Mention, find_entities, find_numbers, source_key
 
 __all__ = ["CompareInput", "Comparison", "compare"]
 
+MAX_SENTENCES = 6000  # the similarity matrix grows with the square of this
+
 _PRONOUNS = {"he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "this", "that", "who", "which"}
 
 
@@ -110,7 +112,7 @@ def compare(
     Raises
     ------
     CompareError
-        With fewer than two versions.
+        With fewer than two versions, or more than ``MAX_SENTENCES`` sentences in all.
     InvalidTextError
         When a version's text is empty or not text.
     """
@@ -118,6 +120,10 @@ def compare(
         raise CompareError(Errors.P025.format(n=len(inputs)))
     ids = _unique_ids(inputs)
     texts = [check_text(inp.text) for inp in inputs]
+    sentences = [split_sentences(t) for t in texts]
+    total = sum(len(s) for s in sentences)
+    if total > MAX_SENTENCES:
+        raise CompareError(Errors.P027.format(n=total, limit=MAX_SENTENCES))
     if embed is None:
         from .encoder import embed as default_embed
 
@@ -163,7 +169,6 @@ def compare(
         else:
             attributions.append([])
 
-    sentences = [split_sentences(t) for t in texts]
     sents, rows = align_versions(texts, embed, sentences=sentences)
 
     alignment = [_row_dict(r, ids, texts, sents) for r in rows]
