@@ -108,7 +108,8 @@ uvicorn.run(create_app(Settings(db_url=sys.argv[2]), analyzer=an), host="127.0.0
 """
 
 
-def start_server(detector: str, workers: int | None, extra_env: dict[str, str], threads: int | None = None) -> tuple[subprocess.Popen, str, str]:
+def start_server(detector: str, workers: int | None, extra_env: dict[str, str], threads: int | None = None,
+                 attribution: bool = True) -> tuple[subprocess.Popen, str, str]:
     port = _free_port()
     tmp = tempfile.mkdtemp(prefix="proplens-bench-")
     db = f"sqlite:///{tmp}/bench.db"
@@ -122,6 +123,8 @@ def start_server(detector: str, workers: int | None, extra_env: dict[str, str], 
             cmd += ["--inference-workers", str(workers)]
         if threads:
             cmd += ["--inference-threads", str(threads)]
+        if not attribution:
+            cmd += ["--no-attribution"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return proc, f"http://127.0.0.1:{port}", tmp
 
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="Server started by the bench: the shipped model, or the test lexicon (measures the API overhead).")
     p.add_argument("--inference-workers", type=int, default=None)
     p.add_argument("--inference-threads", type=int, default=None)
+    p.add_argument("--no-attribution", action="store_true", help="Start the server with --no-attribution.")
     p.add_argument("--json", action="store_true", help="Print the result as JSON.")
     args = p.parse_args(argv)
     if not 0 < args.duration <= MAX_DURATION:
@@ -234,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--url must point at a loopback address (127.0.0.1, ::1, localhost), got {args.url!r}")
         url = args.url.rstrip("/")
     else:
-        proc, url, tmp = start_server(args.detector, args.inference_workers, {}, args.inference_threads)
+        proc, url, tmp = start_server(args.detector, args.inference_workers, {}, args.inference_threads,
+                                      not args.no_attribution)
     try:
         health = asyncio.run(wait_ready(url, proc))
         res = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.words, args.seed, args.timeout))

@@ -30,7 +30,8 @@ def build_analyzer(settings: Settings):
     from ..analyzer import Analyzer
 
     threads = settings.inference_threads or max(1, (os.cpu_count() or 2) // settings.inference_workers)
-    return Analyzer(settings.model_dir, max_chars=settings.max_text_chars, threads=threads)
+    return Analyzer(settings.model_dir, max_chars=settings.max_text_chars, threads=threads,
+                    attribution="auto" if settings.attribution else False)
 
 
 def _local_swagger_dir():
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
 
         an = analyzer if analyzer is not None else build_analyzer(settings)
         an.detector  # load the model now, not on the first request
+        an("The mayor said on Monday that the plan was ready.")  # and warm up the whole pipeline (attribution too)
         eng = engine if engine is not None else create_store_engine(settings.db_url)
         init_db(eng)
         repo = Repository(eng)

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     inference_workers: int = Field(2, ge=1, le=64, description="Analyses that run at the same time.")
     inference_threads: int | None = Field(None, ge=1, le=256,
                                           description="ONNX Runtime threads per analysis (default: CPU cores / inference_workers).")
+    attribution: bool = Field(True, description="Also find who claims are attributed to (when spaCy is installed); about doubles CPU time.")
     fetch_enabled: bool = Field(True, description="Accept URL input (off with `proplens serve --no-fetch`).")
     fetch_max_bytes: int = Field(5_000_000, ge=1_000)
     fetch_timeout: float = Field(10.0, gt=0)
