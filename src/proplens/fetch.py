@@ -112,7 +112,8 @@ def check_url(url: str, *, allow_hosts: Iterable[str] = ()) -> tuple[str, str, i
         raise _refuse(url, f"it is not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise _refuse(url, f"only http:// and https:// URLs can be fetched, not {scheme + ':' if scheme else 'a URL without a scheme'}")
+        what = f"{scheme}: URLs" if scheme else "a URL without a scheme (add https://)"
+        raise _refuse(url, f"only http:// and https:// URLs can be fetched, not {what}")
     host = parts.hostname
     if not host:
         raise _refuse(url, "the URL has no host name")
