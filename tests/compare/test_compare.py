@@ -200,3 +200,19 @@ def test_too_many_sentences(monkeypatch):
     monkeypatch.setattr(cmp, "MAX_SENTENCES", 5)
     with pytest.raises(CompareError, match="P027"):
         compare([CompareInput("a", ORIGINAL), CompareInput("b", REWRITE)])
+
+
+def test_reworded_propaganda_is_not_added():
+    """A span of the same technique in the aligned sentence counts as kept, even if reworded."""
+    from proplens.analyzer import Analyzer
+    from proplens.testing import LexiconDetector
+
+    an = Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    a = "The reckless council approved the plan on Monday. Work starts in May."
+    b = "The disastrous council approved the plan on Monday. Work starts in May."
+    c = compare([CompareInput("a", a), CompareInput("b", b)], analyzer=an)
+    assert c.differences["b"]["added_spans"] == [] and c.differences["a"]["dropped_spans"] == []
+    b2 = "The council approved the plan on Monday. Work starts in May, the disastrous plan."
+    c2 = compare([CompareInput("a", a), CompareInput("b", b2)], analyzer=an)
+    assert [s["text"] for s in c2.differences["b"]["added_spans"]] == ["disastrous"]
+    assert [s["text"] for s in c2.differences["b"]["dropped_spans"]] == ["reckless"]

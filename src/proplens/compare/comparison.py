@@ -175,14 +175,15 @@ def compare(
     numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts)]
     entities = [find_entities(d) if d is not None else [] for d in docs]
     norm_texts = [normalize(t) for t in texts]
+    ranges = _row_ranges(rows, sents, len(texts))
 
     differences: dict[str, dict[str, Any]] = {}
     versions: list[dict[str, Any]] = []
     for v, vid in enumerate(ids):
         others = [w for w in range(len(texts)) if w != v]
         d = {
-            "added_spans": _added_spans(v, others, analyses, norm_texts),
-            "dropped_spans": _dropped_spans(v, others, analyses, norm_texts, ids),
+            "added_spans": _added_spans(v, others, analyses, norm_texts, ranges),
+            "dropped_spans": _dropped_spans(v, others, analyses, norm_texts, ids, ranges),
             "added_sources": _added_sources(v, others, attributions, texts),
             "dropped_sources": [],
             "added_entities": _added_entities(v, others, entities, norm_texts),
@@ -248,29 +249,54 @@ def _in_any(key: str, norm_texts, versions) -> bool:
     return any(key in norm_texts[w] for w in versions)
 
 
-def _added_spans(v, others, analyses, norm_texts):
-    a = analyses[v]
-    if a is None:
-        return []
+def _row_ranges(rows, sents, n):
+    """Per row, per version present, the (start, end) characters it covers."""
     out = []
-    for s in a.spans:
-        key = normalize(s.text)
-        if key and not _in_any(key, norm_texts, others):
-            out.append({"start": s.start, "end": s.end, "text": s.text, "technique": s.technique, "score": s.score})
+    for r in rows:
+        out.append({v: (sents[v][idx[0]][0], sents[v][idx[-1]][1]) for v, idx in r.units.items()})
     return out
 
 
-def _dropped_spans(v, others, analyses, norm_texts, ids):
+def _has_counterpart(span, v, w, analyses, norm_texts, ranges) -> bool:
+    """Whether version ``w`` has this span too: the same words anywhere, or a span of the same
+    technique in the sentences aligned with the span's sentences (reworded propaganda)."""
+    key = normalize(span.text)
+    if key and key in norm_texts[w]:
+        return True
+    a = analyses[w]
+    if a is None:
+        return False
+    for rr in ranges:
+        if v in rr and w in rr and rr[v][0] < span.end and span.start < rr[v][1]:
+            ws, we = rr[w]
+            if any(o.technique == span.technique and o.start < we and ws < o.end for o in a.spans):
+                return True
+    return False
+
+
+def _added_spans(v, others, analyses, norm_texts, ranges):
+    a = analyses[v]
+    if a is None:
+        return []
+    return [
+        {"start": s.start, "end": s.end, "text": s.text, "technique": s.technique, "score": s.score}
+        for s in a.spans
+        if not any(_has_counterpart(s, v, w, analyses, norm_texts, ranges) for w in others)
+    ]
+
+
+def _dropped_spans(v, others, analyses, norm_texts, ids, ranges):
     out, seen = [], set()
     for w in others:
         a = analyses[w]
         if a is None:
             continue
         for s in a.spans:
-            key = normalize(s.text)
-            if key and key not in norm_texts[v] and (key, s.technique) not in seen:
-                seen.add((key, s.technique))
-                out.append({"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique})
+            key = (normalize(s.text), s.technique)
+            if key in seen or _has_counterpart(s, w, v, analyses, norm_texts, ranges):
+                continue
+            seen.add(key)
+            out.append({"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique})
     return out
 
 
