@@ -216,3 +216,13 @@ def test_reworded_propaganda_is_not_added():
     c2 = compare([CompareInput("a", a), CompareInput("b", b2)], analyzer=an)
     assert [s["text"] for s in c2.differences["b"]["added_spans"]] == ["disastrous"]
     assert [s["text"] for s in c2.differences["b"]["dropped_spans"]] == ["reckless"]
+
+
+@needs_spacy
+def test_dateline_is_not_an_entity():
+    from proplens.attribution.pipeline import load_spacy
+    from proplens.compare.facts import find_entities
+
+    doc = load_spacy()("KABUL (AFP) - Officials in Kabul met the United Nations envoy on Monday.")
+    names = [m.text for m in find_entities(doc)]
+    assert "KABUL" not in names and "Kabul" in names

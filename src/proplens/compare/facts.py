@@ -110,8 +110,18 @@ def find_entities(doc) -> list[Mention]:
     return [
         Mention(e.start_char, e.end_char, e.text, entity_key(e.text), e.label_)
         for e in doc.ents
-        if e.label_ in ENTITY_LABELS and entity_key(e.text)
+        if e.label_ in ENTITY_LABELS and entity_key(e.text) and not _is_dateline(doc, e)
     ]
+
+
+def _is_dateline(doc, ent) -> bool:
+    """An all-capitals place opening a line before "(AGENCY)" or a dash: "KABUL (AFP) -"."""
+    if not ent.text.isupper() or len(ent.text) < 3:
+        return False
+    if ent.start > 0 and "\n" not in doc[ent.start - 1].text_with_ws:
+        return False
+    nxt = doc[ent.end].text if ent.end < len(doc) else ""
+    return nxt in ("(", "-", "—", "–", ",", ":")
 
 
 _DROP_WORDS = {"the", "a", "an", "one", "of", "some", "local", "his", "her", "its", "their", "also", "both", "'s", "s"}
