@@ -103,6 +103,10 @@ def test_html_input_is_extracted_and_scripts_are_not_text(client):
         ({"json": {"text": 12}}, 422, "invalid_request", "text"),
         ({"json": {"text": "   \n "}}, 422, "invalid_text", "empty"),
         ({"json": {"text": "ok", "published": "yesterday"}}, 422, "invalid_request", "published"),
+        ({"content": b'{"text": "a \\ud800 b"}', "headers": {"content-type": "application/json"}}, 422, "invalid_text", "surrogate"),
+        ({"json": {"text": "a\x00b reckless"}}, 422, "invalid_text", "NUL character at position 1"),
+        ({"content": b"hello", "headers": {"content-type": "text/plain"}}, 422, "invalid_request", "JSON"),
+        ({"content": b"\xff\xfe\x00", "headers": {"content-type": "application/json"}}, 422, "invalid_request", "JSON"),
     ],
 )
 def test_bad_input_gets_a_clear_error_not_a_traceback(client, kwargs, status, code, needle):

@@ -81,6 +81,9 @@ def install_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
         msg = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if exc.status_code == 400 and msg == "There was an error parsing the body":
+            return error_response(422, "invalid_request", "The request body cannot be read: send UTF-8 JSON "
+                                  "(or multipart form data for /upload).")
         if exc.status_code == 404 and msg == "Not Found":
             msg = f"There is nothing at {request.url.path}."
         return error_response(exc.status_code, codes.get(exc.status_code, f"http_{exc.status_code}"), msg,

@@ -99,7 +99,16 @@ class AnalysisService:
         return self.from_text(text, **meta)
 
     def _check(self, text: str) -> str:
-        return check_text(text, max_chars=self.settings.max_text_chars)
+        text = check_text(text, max_chars=self.settings.max_text_chars)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidTextError(Errors.P004.format(
+                reason=f"it contains an unpaired UTF-16 surrogate ({text[exc.start]!r}) at character {exc.start}")) from None
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise InvalidTextError(Errors.P004.format(reason=f"it contains a NUL character at position {nul}")) from None
+        return text
 
     # ------------------------------------------------------------ analysis
     def analyze(self, article: ArticleInput) -> AnalysisRecord:
