@@ -208,3 +208,9 @@ def test_default_db_url_is_in_the_user_data_dir(monkeypatch, tmp_path):
 
     url = default_db_url()
     assert url.startswith("sqlite:///") and url.endswith("proplens.db") and str(tmp_path) in url
+
+
+def test_metadata_nul_characters_are_dropped(repo):
+    rec = repo.add(_analyzer()("A reckless plan."), title="Ti\x00tle", source="\x00", url="https://x.example/\x00a")
+    got = repo.get(rec.id)
+    assert got.title == "Title" and got.source is None and got.url == "https://x.example/a"

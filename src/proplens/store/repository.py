@@ -127,6 +127,14 @@ def _record(row: AnalysisRow) -> AnalysisRecord:
     )
 
 
+def _clean(value: str | None) -> str | None:
+    """Metadata without NUL characters (PostgreSQL text cannot hold them); empty becomes None."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "")
+    return value or None
+
+
 def _like_escape(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -197,9 +205,9 @@ class Repository:
             row = AnalysisRow(
                 id=uuid.uuid4().hex,
                 result_id=result.id,
-                title=(title or analysis.title or None),
-                source=source or None,
-                url=url or None,
+                title=_clean(title or analysis.title),
+                source=_clean(source),
+                url=_clean(url),
                 published=_utc(published),
                 created=now,
                 cached=int(bool(cached)),
