@@ -21,6 +21,7 @@ __all__ = [
     "NotFittedError",
     "BatchError",
     "MissingExtraError",
+    "StoreError",
 ]
 
 
@@ -60,6 +61,7 @@ class Errors(metaclass=_CodedMessages):
     P025 = "Comparing needs at least two versions of a story; got {n}. Pass two or more files or URLs."
     P026 = "Cannot read version {what}: {reason}."
     P027 = "The versions hold {n:,} sentences together, more than the comparison limit of {limit:,}. Compare fewer or shorter versions."
+    P028 = "Cannot open the analysis store {url}: {reason}. Use sqlite:///path/to/file.db or postgresql://user:password@host/dbname."
 
 
 class Warnings(metaclass=_CodedMessages):
@@ -116,3 +118,7 @@ class MissingExtraError(ProplensError, ImportError):
 
 class CompareError(ProplensError, ValueError):
     """Versions that cannot be compared (fewer than two, or unreadable)."""
+
+
+class StoreError(ProplensError, RuntimeError):
+    """An analysis store that cannot be opened or migrated."""

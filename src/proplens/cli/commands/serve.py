@@ -24,9 +24,9 @@ def serve_command(
 
         from ...api import Settings, create_app
     except ImportError as exc:
-        typer.echo(f"Error: the server needs extra packages ({exc.name} is missing). "
-                   "Install them with: pip install 'proplens[server]'", err=True)
-        raise typer.Exit(code=1) from None
+        from ...errors import Errors, MissingExtraError
+
+        raise MissingExtraError(Errors.P022.format(what="proplens serve", extra="server", module=exc.name)) from None
     overrides = {"fetch_enabled": fetch, "attribution": attribution}
     if db:
         overrides["db_url"] = db
@@ -37,13 +37,38 @@ def serve_command(
     if threads:
         overrides["inference_threads"] = threads
     settings = Settings(**overrides)
+    engine = _open_store(settings.db_url)
     from ...api.app import build_analyzer
 
     analyzer = build_analyzer(settings)
     analyzer.detector  # a missing or broken model fails here with a one-line error
-    app = create_app(settings, analyzer=analyzer)
+    app = create_app(settings, analyzer=analyzer, engine=engine)
     typer.echo(f"proplens: serving on http://{'[' + host + ']' if ':' in host else host}:{port}/  (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)
+
+
+def _open_store(url: str | None):
+    """Open and migrate the store now, so that a bad --db fails with one line, not a startup traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from ...store import create_store_engine, default_db_url, init_db
+
+    url = url or default_db_url()
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "(unparseable URL)"
+    try:
+        engine = create_store_engine(url)
+        init_db(engine)
+    except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
+        from ...errors import Errors, StoreError
+
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise StoreError(Errors.P028.format(url=shown, reason=f"{type(exc).__name__}: {first}".rstrip(": "))) from None
+    typer.echo(f"proplens: store {shown}", err=True)
+    return engine
 
 
 def register(app: typer.Typer) -> None:
