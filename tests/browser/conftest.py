@@ -45,7 +45,7 @@ def _analyzer():
     from proplens.testing import LexiconDetector
 
     if os.environ.get("PROPLENS_BROWSER_DETECTOR") != "lexicon" and (default_model_dir() / "model.onnx").exists():
-        return Analyzer(attribution=False)
+        return Analyzer()  # the shipped model, with attribution when spaCy is installed
     return Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
 
 
