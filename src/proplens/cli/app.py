@@ -57,7 +57,8 @@ def main() -> None:
     from ..errors import ProplensError
 
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        sys.exit(rc if isinstance(rc, int) else 0)
     except ProplensError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)

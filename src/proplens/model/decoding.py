@@ -19,6 +19,19 @@ class DecodeConfig:
     min_span_score: float = 0.0
     tech_token_weight: float = 0.0  # mix of per-token technique probabilities into the span classifier's
     tech_span_threshold: float = 1.01  # > 1: off; else also emit runs of tokens whose technique probability passes it
+    # The labelled (technique) spans are decoded with their own span threshold and gap: the best merged
+    # spans for span identification (SI) are longer than the best spans to label (end-to-end).
+    label_span_threshold: float | None = None  # None: same as span_threshold
+    label_join_gap: int | None = None  # None: same as join_gap
+
+    def for_labels(self) -> "DecodeConfig":
+        from dataclasses import replace
+
+        return replace(
+            self,
+            span_threshold=self.span_threshold if self.label_span_threshold is None else self.label_span_threshold,
+            join_gap=self.join_gap if self.label_join_gap is None else self.label_join_gap,
+        )
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -40,6 +40,7 @@ class TextPrediction:
     p_bio: np.ndarray  # [n, 3]
     p_tech: np.ndarray  # [n, K]
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)  # start, end, technique, score
+    si_spans: list[tuple[int, int, float]] = field(default_factory=list)  # SI-tuned propaganda regions (no technique)
     _norm: str | None = None
 
     @property
@@ -190,8 +191,10 @@ class Detector:
         probs[~np.asarray(ok)] = 1.0 / len(self.techniques)
         return probs
 
-    def find_spans(self, pred: TextPrediction) -> list[tuple[int, int, float]]:
-        runs = decode_token_runs(pred.p_bio, self.decode, breaks=self._breaks(pred))
+    def find_spans(self, pred: TextPrediction, *, for_labels: bool = False) -> list[tuple[int, int, float]]:
+        """Character spans of propaganda (SI decoding, or the labelled-span decoding with ``for_labels``)."""
+        cfg = self.decode.for_labels() if for_labels else self.decode
+        runs = decode_token_runs(pred.p_bio, cfg, breaks=self._breaks(pred))
         off = pred.tokens.offsets
         return [(int(off[a, 0]), int(off[b - 1, 1]), p) for a, b, p in runs]
 
@@ -199,7 +202,8 @@ class Detector:
         """Find spans and label them; fills ``TextPrediction.spans``."""
         preds = self.encode(texts)
         for pred in preds:
-            found = self.find_spans(pred)
+            pred.si_spans = self.find_spans(pred)
+            found = self.find_spans(pred, for_labels=True)
             probs = self.classify(pred, [(s, e) for s, e, _ in found])
             pred.spans = self.label_spans(pred, found, probs)
         return preds
@@ -222,7 +226,8 @@ class Detector:
             have: dict[str, list[tuple[int, int]]] = {}
             for s, e, t, _ in out:
                 have.setdefault(t, []).append((s, e))
-            for a, b, k, p in decode_technique_runs(pred.p_tech, cfg.tech_span_threshold, join_gap=cfg.join_gap, breaks=self._breaks(pred)):
+            gap = cfg.for_labels().join_gap
+            for a, b, k, p in decode_technique_runs(pred.p_tech, cfg.tech_span_threshold, join_gap=gap, breaks=self._breaks(pred)):
                 s, e, t = int(off[a, 0]), int(off[b - 1, 1]), self.techniques[k]
                 if not any(s < e2 and e > s2 for s2, e2 in have.get(t, [])):
                     out.append((s, e, t, p))

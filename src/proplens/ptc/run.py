@@ -7,23 +7,41 @@ from typing import Callable, Mapping, Sequence
 
 from ..errors import InvalidTextError
 from .io import TcRow
-from .metrics import e2e_scores, si_scores, tc_scores
+from .metrics import e2e_scores, merge_intervals, si_scores, tc_scores
 
 Progress = Callable[[int], None]
 
 
 def predict_articles(analyzer, articles: Mapping[str, str], *, progress: Progress | None = None, batch_size: int = 8) -> list[TcRow]:
     """Technique-labelled spans for every article (empty/whitespace articles give no rows)."""
+    return predict_articles_si_flc(analyzer, articles, progress=progress, batch_size=batch_size)[1]
+
+
+def predict_articles_si_flc(
+    analyzer, articles: Mapping[str, str], *, progress: Progress | None = None, batch_size: int = 8
+) -> tuple[list[TcRow], list[TcRow]]:
+    """(SI rows, FLC rows). SI rows come from the SI-tuned decoding where the detector provides it
+    (``si_spans``), else from the merged technique spans."""
+    from ..text import check_text
+
     ids = [a for a in articles if articles[a].strip()]
-    rows: list[TcRow] = []
-    texts = (articles[a] for a in ids)
-    for a, analysis in zip(ids, analyzer.pipe(texts, batch_size=batch_size)):
-        rows.extend(TcRow(a, s.technique, s.start, s.end) for s in analysis.spans)
-        if progress:
-            progress(1)
+    si: list[TcRow] = []
+    flc: list[TcRow] = []
+    det = analyzer.detector
+    for b in range(0, len(ids), batch_size):
+        chunk = ids[b : b + batch_size]
+        preds = det.predict([check_text(articles[a], max_chars=analyzer.max_chars) for a in chunk])
+        for a, p in zip(chunk, preds):
+            flc.extend(TcRow(a, t, s, e) for s, e, t, _ in p.spans)
+            regions = getattr(p, "si_spans", None)
+            if regions is None or (not regions and p.spans):
+                regions = [(s, e, 0.0) for s, e, _, _ in p.spans]
+            si.extend(TcRow(a, None, s, e) for s, e in merge_intervals((s, e) for s, e, _ in regions))
+            if progress:
+                progress(1)
     if progress:
         progress(len(articles) - len(ids))
-    return rows
+    return si, flc
 
 
 def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], *, progress: Progress | None = None) -> list[TcRow]:
@@ -46,10 +64,10 @@ def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], 
 
 def evaluate(analyzer, articles: Mapping[str, str], gold: Sequence[TcRow], *, progress: Progress | None = None) -> dict:
     """SI, TC and end-to-end figures of ``analyzer`` against gold TC rows."""
-    flc = predict_articles(analyzer, articles, progress=progress)
+    si, flc = predict_articles_si_flc(analyzer, articles, progress=progress)
     tc = classify_rows(analyzer, articles, gold, progress=progress)
     return {
-        "si": si_scores(flc, gold),
+        "si": si_scores(si, gold),
         "tc": tc_scores(tc, gold),
         "e2e": e2e_scores(flc, gold),
         "n_articles": len(articles),

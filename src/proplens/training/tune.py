@@ -17,6 +17,7 @@ JOIN_GAPS = (0, 1, 2, 4)
 TECH_TOKEN_WEIGHTS = (0.0, 0.2, 0.4)
 MULTI_LABEL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 TECH_SPAN_THRESHOLDS = (1.01, 0.3, 0.4, 0.5, 0.6, 0.7)
+MIN_SPAN_SCORES = (0.0, 0.1, 0.2, 0.3)
 
 
 def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True) -> tuple[dict, DecodeConfig]:
@@ -49,24 +50,36 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
             if best_tc is None or tc["f1"] > best_tc[0]["f1"]:
                 best_tc = (tc, detector.decode)
         tc, cfg = best_tc
-        # 3. multi-label threshold and technique-token runs, end to end (objective: SI F1 + end-to-end F1
-        #    of the final output, since extra technique runs also change the merged SI spans)
+        # 3. labelled spans, tuned for end-to-end F1: first their span threshold and gap (top label only),
+        #    then the multi-label threshold, technique-token runs and a minimum score.
+        best_lab = None
+        for thr in SPAN_THRESHOLDS + (0.6, 0.65, 0.7):
+            for gap in JOIN_GAPS:
+                detector.decode = replace(cfg, label_span_threshold=thr, label_join_gap=gap, multi_label_threshold=1.01)
+                rows = []
+                for a, p in zip(ids, preds):
+                    found = detector.find_spans(p, for_labels=True)
+                    probs = detector.classify(p, [(s, e) for s, e, _ in found])
+                    rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found, probs))
+                e2e = e2e_scores(rows, gold)
+                if best_lab is None or e2e["f1"] > best_lab[0]:
+                    best_lab = (e2e["f1"], detector.decode)
+        cfg = best_lab[1]
         detector.decode = cfg
-        found = {a: detector.find_spans(p) for a, p in zip(ids, preds)}
+        found = {a: detector.find_spans(p, for_labels=True) for a, p in zip(ids, preds)}
         probs = {a: detector.classify(p, [(s, e) for s, e, _ in found[a]]) for a, p in zip(ids, preds)}
         best_e2e = None
         for mlt in MULTI_LABEL_THRESHOLDS:
             for tst in TECH_SPAN_THRESHOLDS if full else (1.01,):
-                detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst)
-                rows = []
-                for a, p in zip(ids, preds):
-                    rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
-                e2e = e2e_scores(rows, gold)
-                si_final = si_scores(rows, gold)
-                key = e2e["f1"] + si_final["f1"]
-                if best_e2e is None or key > best_e2e[0]:
-                    best_e2e = (key, e2e, si_final, detector.decode)
-        _, e2e, si, cfg = best_e2e
+                for mss in MIN_SPAN_SCORES if full else (0.0,):
+                    detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst, min_span_score=mss)
+                    rows = []
+                    for a, p in zip(ids, preds):
+                        rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
+                    e2e = e2e_scores(rows, gold)
+                    if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
+                        best_e2e = (e2e, detector.decode)
+        e2e, cfg = best_e2e
     finally:
         detector.decode = base
     metrics = {

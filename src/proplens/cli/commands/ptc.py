@@ -28,19 +28,15 @@ def predict(
 ) -> None:
     """Write OUT/si.labels (ID start end) and OUT/flc.labels (ID technique start end)."""
     from ...analyzer import Analyzer
-    from ...ptc.io import TcRow, read_articles, write_si_labels, write_tc_labels
-    from ...ptc.metrics import merge_intervals
-    from ...ptc.run import predict_articles
+    from ...ptc.io import read_articles, write_si_labels, write_tc_labels
+    from ...ptc.run import predict_articles_si_flc
 
     articles = read_articles(articles_dir)
     analyzer = Analyzer(model, attribution=False)
     with _progress(len(articles), "predicting") as adv:
-        rows = predict_articles(analyzer, articles, progress=adv)
+        si, rows = predict_articles_si_flc(analyzer, articles, progress=adv)
     out.mkdir(parents=True, exist_ok=True)
     write_tc_labels(out / "flc.labels", rows)
-    si = []
-    for a in articles:
-        si.extend(TcRow(a, None, s, e) for s, e in merge_intervals((r.start, r.end) for r in rows if r.article_id == a))
     write_si_labels(out / "si.labels", si)
     typer.echo(f"{len(articles)} articles: {len(rows)} technique spans, {len(si)} merged spans -> {out}/flc.labels, {out}/si.labels", err=True)
 
