@@ -70,9 +70,8 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # last resort: no raw traceback for users unless asked
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        # Usage errors (Typer's vendored click): show the usage message, not a traceback.
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
         if os.environ.get("PROPLENS_DEBUG"):
