@@ -66,6 +66,7 @@
     t.textContent = msg; t.hidden = false;
     clearTimeout(toast._t); toast._t = setTimeout(() => { t.hidden = true; }, 3500);
   }
+  function clip(t, n) { const cps = Array.from(t); return cps.length > n ? cps.slice(0, n - 1).join("") + "…" : t; }
   function pct(x) { return Math.round((x || 0) * 100) + "%"; }
   function rgba(hex, a) {
     const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
@@ -365,7 +366,7 @@
           h("div", { class: "tname" }, h("span", { class: "sw", style: { background: t.color, width: "14px", height: "14px", borderRadius: "4px", display: "inline-block" } }), h("span", { class: "tech-name", text: t.name })),
           h("div", { class: "def tech-def", text: t.definition }),
           h("div", { class: "conf" }, "Confidence", h("div", { class: "track" }, h("div", { class: "fill", style: { width: pct(sp.score), background: t.color } })), h("b", { class: "tech-conf", text: pct(sp.score) })),
-          h("div", { class: "quote", text: "“" + sub(sp.start, sp.end) + "”" }),
+          h("div", { class: "quote", text: "“" + clip(sub(sp.start, sp.end), 320) + "”" }),
           t.example ? h("div", { class: "muted small" }, h("b", { text: "Example: " }), t.example) : null));
       }
     }
@@ -480,7 +481,7 @@
     const attributions = (a.attributions || []).length ? h("section", { class: "card", style: { marginTop: "18px" } },
       h("h2", { text: "Sources quoted" }),
       h("table", { class: "list" }, h("tr", {}, h("th", { text: "Source" }), h("th", { text: "Type" }), h("th", { text: "Says" })),
-        a.attributions.map((at) => h("tr", {}, h("td", { text: at.source_text + (at.via && at.via.length ? " via " + at.via.join(", ") : "") }),
+        a.attributions.map((at) => h("tr", {}, h("td", { text: (at.source_text || "(unnamed)") + (at.via && at.via.length ? " via " + at.via.join(", ") : "") }),
           h("td", { text: at.source_type }), h("td", { text: at.content.map(([x, y]) => sub(x, y)).join(" … ").slice(0, 300) }))))) : null;
 
     clear(app).append(
