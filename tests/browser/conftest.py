@@ -1,9 +1,9 @@
 """Browser fixtures: the app served by uvicorn on 127.0.0.1 and Debian's Chromium driven by Playwright.
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium (``apt-get install chromium``,
-or set PROPLENS_CHROMIUM). The server uses the shipped model when it exists (set
-PROPLENS_BROWSER_DETECTOR=lexicon to force the deterministic test detector). Screenshots go to
-test-artifacts/screenshots/.
+or set PROPLENS_CHROMIUM). The server uses the shipped model when it exists (PROPLENS_BROWSER_MODEL_DIR
+picks another model folder; PROPLENS_BROWSER_DETECTOR=lexicon forces the deterministic test detector).
+Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ def _analyzer():
     from proplens.model.runtime import default_model_dir
     from proplens.testing import LexiconDetector
 
-    if os.environ.get("PROPLENS_BROWSER_DETECTOR") != "lexicon" and (default_model_dir() / "model.onnx").exists():
-        return Analyzer()  # the shipped model, with attribution when spaCy is installed
+    model_dir = os.environ.get("PROPLENS_BROWSER_MODEL_DIR")  # another trained model folder, e.g. a candidate
+    if os.environ.get("PROPLENS_BROWSER_DETECTOR") != "lexicon" and (model_dir or (default_model_dir() / "model.onnx").exists()):
+        return Analyzer(model_dir)  # the shipped model, with attribution when spaCy is installed
     return Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
 
 
