@@ -193,7 +193,7 @@ def test_fetch_extracts_article_title_date_and_site(server):
     art = fetch_article(f"http://127.0.0.1:{port}/story", allow_hosts=[f"127.0.0.1:{port}"])
     assert "approved the riverside plan" in art.text and "document.title" not in art.text
     assert "Home | World" not in art.text
-    assert art.title in ("Council approves the riverside plan", "Local & test page")
+    assert art.title == "Council approves the riverside plan" and art.published == "2024-02-03" and art.site == "Test Gazette"
     assert art.url == f"http://127.0.0.1:{port}/story"
 
 
@@ -280,7 +280,9 @@ def test_api_url_input_end_to_end(server, make_client):
     r = client.post("/api/v1/analyses", json={"url": f"http://127.0.0.1:{port}/story"})
     assert r.status_code == 201, r.text
     a = r.json()
-    assert "reckless" in {s["text"] for s in a["spans"]} and a["url"].endswith("/story") and a["source"]
+    assert "reckless" in {s["text"] for s in a["spans"]} and a["url"].endswith("/story")
+    assert a["source"] == "Test Gazette" and a["published"].startswith("2024-02-03")
+    assert a["title"] == "Council approves the riverside plan"
     routes["/r"] = _redirect("http://169.254.169.254/latest/meta-data/")
     r = client.post("/api/v1/analyses", json={"url": f"http://127.0.0.1:{port}/r"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "url_refused" and "link-local" in r.json()["error"]["message"]
