@@ -169,7 +169,8 @@
     const svg = s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": "Trend over time" });
     const n = points.length;
     const maxCount = Math.max(1, ...points.map((p) => p.count));
-    const x = (i) => pad.l + (n === 1 ? W / 2 : (W * i) / (n - 1));
+    const inset = 22; // keep the first and last points clear of the axis labels
+    const x = (i) => pad.l + (n === 1 ? W / 2 : inset + ((W - 2 * inset) * i) / (n - 1));
     const y = (v) => pad.t + H * (1 - v);
     for (const v of [0, 0.25, 0.5, 0.75, 1]) {
       svg.appendChild(s("line", { x1: pad.l, x2: pad.l + W, y1: y(v), y2: y(v), class: "axis", "stroke-dasharray": v ? "3 4" : "" }));
@@ -190,7 +191,11 @@
       const c = s("circle", { cx: x(i), cy: y(p.mean_score), r: 4.5, fill: "#d62828", stroke: "#fff", "stroke-width": 1.5 });
       c.appendChild(s("title", { text: `${p.period}: mean score ${pct(p.mean_score)} over ${p.count} analyses` }));
       svg.appendChild(c);
-      if (i % every === 0 || i === n - 1) svg.appendChild(s("text", { x: x(i), y: height - 14, "text-anchor": "middle", text: p.period }));
+      if (i % every === 0 || i === n - 1) {
+        const anchor = n > 1 && i === 0 ? "start" : n > 1 && i === n - 1 ? "end" : "middle";
+        const dx = anchor === "start" ? -inset : anchor === "end" ? inset : 0;
+        svg.appendChild(s("text", { x: x(i) + dx, y: height - 14, "text-anchor": anchor, text: p.period }));
+      }
     });
     return svg;
   }
