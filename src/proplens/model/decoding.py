@@ -21,6 +21,7 @@ class DecodeConfig:
     tech_span_threshold: float = 1.01  # > 1: off; else also emit runs of tokens whose technique probability passes it
     # The labelled (technique) spans are decoded with their own span threshold and gap: the best merged
     # spans for span identification (SI) are longer than the best spans to label (end-to-end).
+    repetition_rule: bool = False  # a found phrase that recurs in the article marks every occurrence as Repetition
     label_span_threshold: float | None = None  # None: same as span_threshold
     label_join_gap: int | None = None  # None: same as join_gap
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import re
+
 import numpy as np
 
 from ..techniques import TECHNIQUE_IDS
@@ -18,6 +20,8 @@ from .decoding import DecodeConfig, decode_technique_runs, decode_token_runs, si
 from .features import normalize_phrase, span_text_features
 
 __all__ = ["Backend", "Detector", "TextPrediction"]
+
+_WORD = re.compile(r"\w+")
 
 Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -231,5 +235,29 @@ class Detector:
                 s, e, t = int(off[a, 0]), int(off[b - 1, 1]), self.techniques[k]
                 if not any(s < e2 and e > s2 for s2, e2 in have.get(t, [])):
                     out.append((s, e, t, p))
+        if cfg.repetition_rule and "Repetition" in self.techniques:
+            out.extend(self._repetitions(pred.text, found, out))
         out.sort()
         return [x for x in out if x[3] >= cfg.min_span_score]
+
+    @staticmethod
+    def _repetitions(text: str, found, labelled) -> list[tuple[int, int, str, float]]:
+        """Every occurrence of a found phrase (1-8 words) that appears at least twice in the article."""
+        have = [(s, e) for s, e, t, _ in labelled if t == "Repetition"]
+        extra: list[tuple[int, int, str, float]] = []
+        seen: set[str] = set()
+        for s, e, p_in in found:
+            words = _WORD.findall(text[s:e])
+            key = " ".join(w.lower() for w in words)
+            if not words or len(words) > 8 or len(key) < 4 or key in seen:
+                continue
+            seen.add(key)
+            pat = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+            occ = [(m.start(), m.end()) for m in pat.finditer(text)]
+            if len(occ) < 2:
+                continue
+            for a, b in occ:
+                if not any(a < e2 and b > s2 for s2, e2 in have):
+                    extra.append((a, b, "Repetition", float(p_in) * 0.5))
+                    have.append((a, b))
+        return extra

@@ -20,17 +20,26 @@ def export_and_tune(work_dir: str | Path, data_dir: str | Path, out_dir: str | P
     train_cfg = json.loads((work / "train_config.json").read_text()) if (work / "train_config.json").exists() else {}
     cfg = export_model(work / checkpoint, out, decode=dict(DecodeConfig().__dict__),
                        name=name, version=version, quantize=quantize)
+    cfg["trained_on"] = {"data": "PTC v2 train split minus validation", "n_train_articles": len(split["train"]),
+                         "n_validation_articles": len(split["validation"]), "hyperparameters": train_cfg}
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    return tune_model_dir(out, data_dir, work / "split.json")
+
+
+def tune_model_dir(model_dir: str | Path, data_dir: str | Path, split_file: str | Path) -> dict:
+    """(Re)tune the decoding of an exported model folder on the validation split; rewrites config/metrics."""
+    out = Path(model_dir)
+    split = json.loads(Path(split_file).read_text())
+    cfg = json.loads((out / "config.json").read_text())
     det, _ = load_detector(out)
     corpus = PtcCorpus.load(data_dir)
     t0 = time.time()
-    metrics, decode = tune_on(det, corpus, split["validation"])
+    metrics, _decode = tune_on(det, corpus, split["validation"])
     cfg["decode"] = metrics["decode"]
     cfg["metrics"] = {
         "validation": {"si_f1": metrics["si"]["f1"], "tc_f1": metrics["tc"]["f1"], "e2e_f1": metrics["e2e"]["f1"],
                        "n_articles": metrics["n_articles"], "split_seed": split.get("seed")},
     }
-    cfg["trained_on"] = {"data": "PTC v2 train split minus validation", "n_train_articles": len(split["train"]),
-                         "n_validation_articles": len(split["validation"]), "hyperparameters": train_cfg}
     (out / "config.json").write_text(json.dumps(cfg, indent=1))
     (out / "metrics.json").write_text(json.dumps({"validation": metrics, "tune_seconds": time.time() - t0,
                                                   "validation_ids": split["validation"]}, indent=1))

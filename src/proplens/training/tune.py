@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -69,16 +70,20 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
         found = {a: detector.find_spans(p, for_labels=True) for a, p in zip(ids, preds)}
         probs = {a: detector.classify(p, [(s, e) for s, e, _ in found[a]]) for a, p in zip(ids, preds)}
         best_e2e = None
-        for mlt in MULTI_LABEL_THRESHOLDS:
-            for tst in TECH_SPAN_THRESHOLDS if full else (1.01,):
-                for mss in MIN_SPAN_SCORES if full else (0.0,):
-                    detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst, min_span_score=mss)
-                    rows = []
-                    for a, p in zip(ids, preds):
-                        rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
-                    e2e = e2e_scores(rows, gold)
-                    if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
-                        best_e2e = (e2e, detector.decode)
+        grid = itertools.product(
+            MULTI_LABEL_THRESHOLDS,
+            TECH_SPAN_THRESHOLDS if full else (1.01,),
+            MIN_SPAN_SCORES if full else (0.0,),
+            (False, True) if full else (False,),
+        )
+        for mlt, tst, mss, rep in grid:
+            detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst, min_span_score=mss, repetition_rule=rep)
+            rows = []
+            for a, p in zip(ids, preds):
+                rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
+            e2e = e2e_scores(rows, gold)
+            if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
+                best_e2e = (e2e, detector.decode)
         e2e, cfg = best_e2e
     finally:
         detector.decode = base
