@@ -131,6 +131,9 @@ def cmd_one(args) -> None:
         "process_seconds": round(s.process_seconds, 2), "assemble_seconds": round(s.assemble_seconds, 2),
         "articles_per_s": round(s.rate, 2),
         "steady_articles_per_s": round(s.extra.get("steady_articles_per_s", 0.0), 2),
+        "worker_cpu_seconds": round(s.extra.get("worker_cpu_seconds", 0.0), 1),
+        "articles_per_cpu_s": round(s.analysed / s.extra["worker_cpu_seconds"], 3) if s.extra.get("worker_cpu_seconds") else 0.0,
+        "load_avg_end": os.getloadavg()[0],
         "worker_peak_rss_mb": sorted(round(v / 1024, 1) for v in peaks.values()),
         "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))

@@ -45,7 +45,8 @@ class BatchSummary:
         Wall time of the whole run; ``process_seconds`` excludes scanning and assembling.
     extra : dict
         ``worker_peak_rss_kb``: peak resident memory of each worker process (by pid);
-        ``steady_articles_per_s``: the rate after the first finished chunk (start-up excluded).
+        ``steady_articles_per_s``: the rate after the first finished chunk (start-up excluded);
+        ``worker_cpu_seconds``: CPU time the workers spent analysing (all threads).
     """
 
     out: str
@@ -197,6 +198,7 @@ def run_batch(
             now = time.perf_counter()
             if first_done is None:
                 first_done = (now, len(chunk))
+            summary.extra["worker_cpu_seconds"] = summary.extra.get("worker_cpu_seconds", 0.0) + result.cpu_seconds
             if result.worker_pid:
                 peaks = summary.extra.setdefault("worker_peak_rss_kb", {})
                 peaks[result.worker_pid] = max(peaks.get(result.worker_pid, 0), result.worker_peak_rss_kb)

@@ -7,6 +7,7 @@ so every engine gives the same rows.
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -73,13 +74,15 @@ class ChunkResult:
     """Rows and error rows for one chunk of records, and the worker that made them.
 
     ``worker_pid`` and ``worker_peak_rss_kb`` (the worker process's peak resident memory so far)
-    let the runner report memory per worker for every engine.
+    let the runner report memory per worker for every engine; ``cpu_seconds`` is the CPU time
+    (all threads) the worker spent on the chunk.
     """
 
     rows: list[dict[str, Any]]
     errors: list[dict[str, Any]]
     worker_pid: int = 0
     worker_peak_rss_kb: int = 0
+    cpu_seconds: float = 0.0
 
 
 def _peak_rss_kb() -> int:
@@ -130,6 +133,28 @@ def process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int
     ChunkResult
         One row per analysed article and one error row per failed one, both in input order.
     """
+    with _single_threaded_blas():
+        return _process_records(analyzer, records, batch_size=batch_size)
+
+
+def _single_threaded_blas():
+    """numpy's BLAS on one thread while analysing, the same in every engine and worker count.
+
+    A BLAS sum splits differently over 1 or N threads, and the last float bit can change a rounded
+    span score; pinning it keeps batch output byte-identical across engines (and avoids
+    oversubscribing cores with several workers). Needs ``threadpoolctl`` (in the batch extra).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int) -> ChunkResult:
+    cpu0 = time.process_time()
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     good: list[tuple[InputRecord, str, str | None]] = []
@@ -164,4 +189,4 @@ def process_records(analyzer, records: Sequence[InputRecord], *, batch_size: int
         if len(good) > 1 and len(failures) == len(good):
             raise failures[0]  # every article failed: a broken setup, not bad rows
     errors.sort(key=lambda r: r["_index"])
-    return ChunkResult(rows, errors, os.getpid(), _peak_rss_kb())
+    return ChunkResult(rows, errors, os.getpid(), _peak_rss_kb(), time.process_time() - cpu0)
