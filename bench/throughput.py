@@ -27,16 +27,17 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_default(n: int, words: int) -> dict:
+def run_default(n: int, words: int, attribution: bool = False) -> dict:
     from proplens.analyzer import Analyzer
 
     texts = make_articles(n, n_words=words, seed=1)
-    an = Analyzer(attribution=False)
+    an = Analyzer(attribution=attribution)
     an(texts[0])  # load + warm up
     t0 = time.perf_counter()
     n_spans = sum(len(a.spans) for a in an.pipe(texts))
     dt = time.perf_counter() - t0
-    return {"pipeline": "default (MiniLM-L6, ONNX int8)", "articles": n, "seconds": dt, "articles_per_s": n / dt,
+    name = "default (MiniLM-L6, ONNX int8)" + (" + attribution (spaCy)" if attribution else "")
+    return {"pipeline": name, "articles": n, "seconds": dt, "articles_per_s": n / dt,
             "peak_rss_mb": _peak_mb(), "spans": n_spans}
 
 
@@ -80,14 +81,18 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=50)
     ap.add_argument("--large-articles", type=int, default=10, help="fewer articles for the slow encoder")
     ap.add_argument("--words", type=int, default=600)
-    ap.add_argument("--only", choices=["default", "large"])
+    ap.add_argument("--only", choices=["default", "default+attribution", "large"])
+    ap.add_argument("--with-attribution", action="store_true", help="also time the default pipeline with attribution")
     args = ap.parse_args()
     if args.only:
-        res = run_default(args.articles, args.words) if args.only == "default" else run_large(args.large_articles, args.words)
+        if args.only == "large":
+            res = run_large(args.large_articles, args.words)
+        else:
+            res = run_default(args.articles, args.words, attribution=args.only == "default+attribution")
         print(json.dumps(res))
         return
     results = []
-    for which in ("default", "large"):
+    for which in ("default", "large") + (("default+attribution",) if args.with_attribution else ()):
         cmd = [sys.executable, __file__, "--only", which, "--articles", str(args.articles),
                "--large-articles", str(args.large_articles), "--words", str(args.words)]
         out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
