@@ -109,7 +109,7 @@ uvicorn.run(create_app(Settings(db_url=sys.argv[2]), analyzer=an), host="127.0.0
 
 
 def start_server(detector: str, workers: int | None, extra_env: dict[str, str], threads: int | None = None,
-                 attribution: bool = True, model: str | None = None) -> tuple[subprocess.Popen, str, str]:
+                 attribution: bool = True, model: str | None = None, processes: int = 1) -> tuple[subprocess.Popen, str, str]:
     port = _free_port()
     tmp = tempfile.mkdtemp(prefix="proplens-bench-")
     db = f"sqlite:///{tmp}/bench.db"
@@ -127,6 +127,8 @@ def start_server(detector: str, workers: int | None, extra_env: dict[str, str], 
             cmd += ["--no-attribution"]
         if model:
             cmd += ["--model", model]
+        if processes > 1:
+            cmd += ["--workers", str(processes)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return proc, f"http://127.0.0.1:{port}", tmp
 
@@ -228,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--inference-workers", type=int, default=None)
     p.add_argument("--inference-threads", type=int, default=None)
     p.add_argument("--no-attribution", action="store_true", help="Start the server with --no-attribution.")
+    p.add_argument("--server-processes", type=int, default=1, help="Start the server with --workers N.")
     p.add_argument("--model", help="Model folder for the server the bench starts (default: the shipped model).")
     p.add_argument("--json", action="store_true", help="Print the result as JSON.")
     args = p.parse_args(argv)
@@ -242,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url.rstrip("/")
     else:
         proc, url, tmp = start_server(args.detector, args.inference_workers, {}, args.inference_threads,
-                                      not args.no_attribution, args.model)
+                                      not args.no_attribution, args.model,
+                                      args.server_processes)
     try:
         health = asyncio.run(wait_ready(url, proc))
         res = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.words, args.seed, args.timeout))

@@ -39,3 +39,40 @@ def test_serve_help_lists_the_options():
     assert r.returncode == 0
     for opt in ("--host", "--port", "--db", "--no-fetch", "--no-attribution"):
         assert opt in r.stdout
+
+
+@pytest.mark.slow
+def test_serve_with_several_processes_passes_settings_to_each(tmp_path):
+    import socket
+    import time
+
+    import httpx
+
+    from proplens.model.runtime import default_model_dir
+
+    if not (default_model_dir() / "model.onnx").exists():
+        pytest.skip("the shipped model is missing")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "proplens.cli.app", "serve", "--port", str(port), "--workers", "2",
+                             "--no-fetch", "--no-attribution", "--db", f"sqlite:///{tmp_path / 'w.db'}", "--log-level", "warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.5)
+        for _ in range(6):  # whichever process answers, it has the CLI's settings
+            r = httpx.post(f"http://127.0.0.1:{port}/api/v1/analyses", json={"url": "https://example.org/"}, timeout=30)
+            assert r.status_code == 403 and r.json()["error"]["code"] == "fetch_disabled"
+        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/analyses", json={"text": "These reckless traitors lied."}, timeout=60)
+        assert r.status_code == 201 and r.json()["attributions"] == []
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import typer
 
 
@@ -17,6 +20,9 @@ def serve_command(
     workers: int = typer.Option(None, "--inference-workers", min=1, help="Analyses run at the same time (default 2)."),
     threads: int = typer.Option(None, "--inference-threads", min=1, help="ONNX threads per analysis (default: cores / workers)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+    processes: int = typer.Option(1, "--workers", min=1, max=64,
+                                  help="Server processes (each loads the model; more processes let attribution, "
+                                       "which holds the GIL, use more cores)."),
 ) -> None:
     """Serve the REST API (/api/v1), the web page (/) and the OpenAPI docs (/docs)."""
     try:
@@ -42,8 +48,18 @@ def serve_command(
 
     analyzer = build_analyzer(settings)
     analyzer.detector  # a missing or broken model fails here with a one-line error
+    where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    if processes > 1:
+        # each process builds its own app from the environment (PROPLENS_*); the store is already migrated
+        engine.dispose()
+        for key, value in settings.model_dump(exclude_none=True).items():
+            os.environ[f"PROPLENS_{key.upper()}"] = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+        typer.echo(f"proplens: serving on {where} with {processes} processes (API docs at /docs)", err=True)
+        uvicorn.run("proplens.api.app:create_app", factory=True, workers=processes, host=host, port=port,
+                    log_level=log_level, proxy_headers=False, server_header=False)
+        return
     app = create_app(settings, analyzer=analyzer, engine=engine)
-    typer.echo(f"proplens: serving on http://{'[' + host + ']' if ':' in host else host}:{port}/  (API docs at /docs)", err=True)
+    typer.echo(f"proplens: serving on {where}  (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)
 
 
