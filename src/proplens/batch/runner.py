@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from ..errors import Errors
+from ..errors import Errors, MissingExtraError
 from .engines import make_engine
 from .inputs import InputRecord, open_input, row_error
 from .store import PartStore
@@ -150,6 +150,10 @@ def run_batch(
         When ``OUT`` holds parts of another model, or Ray cannot start.
     """
     t0 = time.perf_counter()
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError(Errors.P022.format(what="Batch analysis", extra="batch", module=exc.name or "pyarrow")) from None
     spec = spec or AnalyzerSpec()
     out = Path(out)
     errors_path = Path(errors_path) if errors_path is not None else default_errors_path(out)

@@ -194,6 +194,9 @@ class PartStore:
         os.replace(tmp, self.out)
         _fsync_dir(self.out.parent)
 
+        for extra in (errors_path, jsonl):
+            if extra is not None:
+                Path(extra).parent.mkdir(parents=True, exist_ok=True)
         errors.sort(key=lambda r: (order.get(r["id"], big + r["_index"]), r["id"]))
         if errors_path is not None:
             atomic_write_bytes(Path(errors_path), _jsonl_bytes({k: v for k, v in r.items() if k != "_index"} for r in errors))
