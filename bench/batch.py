@@ -278,7 +278,7 @@ def main(argv=None) -> None:
         p.add_argument("--lexicon", action="store_true", help="use the lexicon test detector instead of a model")
         p.add_argument("--chunk-size", type=int, default=50)
         p.add_argument("--pipe-batch", type=int, default=8)
-        p.add_argument("--onnx-batch", type=int, default=16)
+        p.add_argument("--onnx-batch", type=int, default=4, help="windows per ONNX call (the measurements in docs/batch.md used 16)")
         p.add_argument("--work-dir", default="/tmp/proplens-bench")
         p.add_argument("--seed", type=int, default=7)
         p.add_argument("--attribution", action="store_true", help="also run attribution (default: the ONNX pipeline only)")

@@ -116,3 +116,11 @@ def test_run_batch_stops_on_a_broken_model_without_marking_rows_done(tmp_path, c
     with pytest.raises(ModelLoadError):
         run_batch(corpus, tmp_path / "o.parquet", spec=spec)
     assert not list((tmp_path / "o.parquet.parts").glob("part-*"))
+
+
+def test_run_batch_refuses_another_onnx_batch_size(tmp_path, corpus):
+    a = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=4)
+    b = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=16)
+    run_batch(corpus, tmp_path / "o.parquet", spec=a, limit=5)
+    with pytest.raises(BatchError, match="onnx_batch"):
+        run_batch(corpus, tmp_path / "o.parquet", spec=b)

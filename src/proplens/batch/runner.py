@@ -160,7 +160,7 @@ def run_batch(
     inp = open_input(input_path, max_chars=spec.max_chars)
     store = PartStore(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    store.open(_model_identity(spec))
+    store.open({**_model_identity(spec), "onnx_batch": spec.batch_size})  # both change the numbers
     done = store.done_keys()
     total = inp.count()
     if limit is not None:

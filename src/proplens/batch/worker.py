@@ -33,8 +33,9 @@ class AnalyzerSpec:
         Model folder (default: the built-in model).
     threads : int, optional
         ONNX Runtime intra-op threads per worker.
-    batch_size : int
-        Encoder windows per ONNX call.
+    batch_size : int, default=4
+        Encoder windows per ONNX call. 4 rather than the analyzer's 16: measured here, a worker
+        then peaks at ~350 MB instead of ~850 MB and does ~10% more articles per CPU-second.
     attribution : bool or "auto"
         Run attribution when available.
     max_chars : int
@@ -47,7 +48,7 @@ class AnalyzerSpec:
 
     model_dir: str | None = None
     threads: int | None = None
-    batch_size: int = 16
+    batch_size: int = 4
     attribution: bool | str = "auto"
     max_chars: int = DEFAULT_MAX_CHARS
     detector: Any = field(default=None, compare=False)

@@ -78,6 +78,7 @@ def batch_command(
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster to join ('auto', 'ray://head:10001'); default: a local cluster."),
     model: Optional[str] = typer.Option(None, "--model", help="Model folder (default: the built-in model)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="ONNX Runtime threads per worker (default: 1 with several workers)."),
+    onnx_batch: int = typer.Option(4, "--onnx-batch", min=1, help="Encoder windows per ONNX call (memory vs speed)."),
     chunk_size: int = typer.Option(250, "--chunk-size", min=1, help="Articles per part file (the unit of resumption)."),
     attribution: str = typer.Option("auto", "--attribution", help="'auto', 'on' or 'off'."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N input rows."),
@@ -92,7 +93,7 @@ def batch_command(
         raise typer.BadParameter(f"{attribution!r}; use 'auto', 'on' or 'off'", param_hint="--attribution")
     if threads is None and (workers > 1 or engine == "ray"):
         threads = 1
-    spec = AnalyzerSpec(model_dir=model, threads=threads, attribution={"auto": "auto", "on": True, "off": False}[attribution])
+    spec = AnalyzerSpec(model_dir=model, threads=threads, batch_size=onnx_batch, attribution={"auto": "auto", "on": True, "off": False}[attribution])
     summary = run_batch(
         input_path,
         out,
