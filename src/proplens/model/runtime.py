@@ -91,8 +91,24 @@ class OnnxBackend:
         return self._session
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray):
-        h, b, t = self._get().run(None, {"input_ids": ids, "attention_mask": mask})
-        return h, b, t
+        """Run each sequence on its own, unpadded.
+
+        Dynamic int8 quantization scales activations per tensor, so in a padded batch one window's
+        result would depend on its neighbours; one window per run makes every result independent of
+        batch composition (the same article always gives the same spans) and wastes nothing on padding.
+        Measured here: 16 single runs take no longer than one batch of 16.
+        """
+        sess = self._get()
+        B, T = ids.shape
+        outs = None
+        for r in range(B):
+            n = int(mask[r].sum())
+            h, b, t = sess.run(None, {"input_ids": ids[r : r + 1, :n], "attention_mask": mask[r : r + 1, :n]})
+            if outs is None:
+                outs = [np.zeros((B, T) + x.shape[2:], dtype=x.dtype) for x in (h, b, t)]
+            for o, x in zip(outs, (h, b, t)):
+                o[r, :n] = x[0]
+        return tuple(outs)
 
 
 def load_detector(model_dir: str | Path | None = None, *, threads: int | None = None, batch_size: int = 16) -> tuple[Detector, ModelConfig]:
