@@ -22,7 +22,7 @@ def test_run_batch_rows_match_the_analyzer(tmp_path, corpus, spec):
     t = pq.read_table(out)
     assert t.column("id").to_pylist() == [f"art-{i:05d}" for i in range(120)]
     row = t.slice(3, 1).to_pylist()[0]
-    src = [json.loads(x) for x in open(corpus, encoding="utf-8")][3]
+    src = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines()][3]
     a = spec.build()(src["text"], src["title"])
     assert row["score"] == round(a.score, 6)
     assert row["n_spans"] == len(a.spans) == len(row["spans"])
@@ -65,7 +65,7 @@ def test_run_batch_bad_rows_go_to_the_errors_file(tmp_path, spec):
     spec = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", max_chars=1000)
     s = run_batch(p, tmp_path / "o.parquet", spec=spec, chunk_size=4)
     assert (s.rows, s.errors) == (11, 4)
-    errs = [json.loads(x) for x in open(tmp_path / "o.errors.jsonl", encoding="utf-8")]
+    errs = [json.loads(x) for x in (tmp_path / "o.errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["code"] for e in errs] == ["P019", "P001", "P020", "P005"]
     assert errs[0]["id"] == "f.jsonl:11" and "not valid JSON" in errs[0]["reason"]
     assert errs[2]["id"] == "art-00002@f.jsonl:13"

@@ -68,7 +68,7 @@ def test_write_report_html_and_tables(tmp_path, corpus, spec):
     assert page.count("data:image/png;base64,") == 4
     assert "<script" not in page and "http" not in page.split("</style>")[0]
     assert "Daily A" in page and "Top phrases per technique" in page
-    rows = list(csv.DictReader(open(res["tables_dir"] / "by_source.csv", encoding="utf-8")))
+    rows = list(csv.DictReader((res["tables_dir"] / "by_source.csv").read_text(encoding="utf-8").splitlines()))
     assert rows[0]["source"] == ALL and int(rows[0]["articles"]) == 120
     assert {p.name for p in res["tables"]} >= {"by_source.csv", "by_month.csv", "technique_rates.csv", "top_phrases.csv", "top_quoted.csv"}
 
