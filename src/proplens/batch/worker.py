@@ -34,8 +34,8 @@ class AnalyzerSpec:
     threads : int, optional
         ONNX Runtime intra-op threads per worker.
     batch_size : int, default=4
-        Encoder windows per ONNX call. 4 rather than the analyzer's 16: measured here, a worker
-        then peaks at ~350 MB instead of ~850 MB and does ~10% more articles per CPU-second.
+        Encoder windows per ONNX call (with the padded-batch backend, 4 instead of 16 cut a
+        worker's peak memory from ~850 MB to ~350 MB; see docs/batch.md).
     attribution : bool or "auto"
         Run attribution when available.
     max_chars : int
