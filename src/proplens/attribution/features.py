@@ -202,6 +202,19 @@ def pair_features(doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool]
     return feats
 
 
+_BUCKETS: dict[str, int] = {}
+_BUCKETS_MAX = 1_000_000  # feature strings repeat heavily across tokens and articles; cap the memo's memory
+
+
+def _bucket(s: str) -> int:
+    b = _BUCKETS.get(s)
+    if b is None:
+        b = zlib.crc32(s.encode("utf-8")) % N_FEATURES
+        if len(_BUCKETS) < _BUCKETS_MAX:
+            _BUCKETS[s] = b
+    return b
+
+
 def hash_features(feats: list[str]) -> np.ndarray:
-    """Hash feature strings to bucket indices (CRC32 mod ``N_FEATURES``), as int64."""
-    return np.fromiter((zlib.crc32(s.encode("utf-8")) % N_FEATURES for s in feats), dtype=np.int64, count=len(feats))
+    """Hash feature strings to bucket indices (CRC32 mod ``N_FEATURES``, memoised), as int64."""
+    return np.fromiter(map(_bucket, feats), dtype=np.int64, count=len(feats))
