@@ -282,3 +282,18 @@ def test_import_proplens_does_not_import_server_packages():
     code = "import sys, proplens; bad = [m for m in ('fastapi', 'sqlalchemy', 'httpx', 'trafilatura', 'uvicorn') if m in sys.modules]; print(bad)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_source_stats_match_the_batch_report_figures(client):
+    for i, day in enumerate(["2024-01-03", "2024-02-10"]):
+        _post(client, text=f"Story {i}: the reckless traitors lied.\nA calm line.", source="news.example", published=day)
+    st = client.get("/api/v1/sources/stats", params={"source": "news.example"}).json()
+    assert st["summary"][0]["articles"] == 2
+    assert st["summary"][0]["propaganda_sentence_share"] == 0.5
+    assert [m["month"] for m in st["by_month"]] == ["2024-01", "2024-02"]
+    assert sum(b["articles"] for b in st["score_histogram"]) == 2
+    rates = {r["technique"]: r["spans"] for r in st["technique_rates"]}
+    assert rates["Loaded_Language"] == 2 and rates["Name_Calling,Labeling"] == 2
+    assert {p["phrase"] for p in st["top_phrases"]} >= {"reckless", "traitors"}
+    r = client.get("/api/v1/sources/stats", params={"source": "nobody"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

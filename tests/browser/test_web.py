@@ -208,6 +208,9 @@ def test_history_search_and_source_page(page, live_server, shot):
     assert page.inner_text("#source-title") == "riverside-news.example"
     assert page.locator("#trend-chart svg circle").count() == 4
     assert page.locator("#profile-chart svg rect").count() >= 1
+    page.wait_for_selector("#source-stats #score-histogram svg")
+    assert "Sentences with propaganda" in page.inner_text("#source-stats")
+    assert page.locator("#source-stats table").count() >= 2
     shot(page, "08-source")
     assert page.errors == []
 

@@ -320,6 +320,22 @@ class Repository:
             ).all()
         return [{"source": r[0], "count": int(r[1]), "mean_score": round(float(r[2] or 0), 4), "last": _iso(r[3])} for r in rows]
 
+    def source_records(self, *, source: str, limit: int = 5000) -> list[dict[str, Any]]:
+        """Stored analyses of one source as :mod:`proplens.stats` records (the batch report's figures)."""
+        from ..stats import record_from_analysis
+
+        with self.session() as s:
+            rows = s.execute(
+                select(AnalysisRow).join(ResultRow, AnalysisRow.result_id == ResultRow.id)
+                .where(AnalysisRow.source == source).order_by(AnalysisRow.created).limit(limit)
+            ).scalars().all()
+            out = []
+            for row in rows:
+                rec = _record(row)
+                when = rec.published or rec.created
+                out.append(record_from_analysis(rec.analysis, id=rec.id, source=source, published=_iso(when)))
+        return out
+
     def source_profile(self, *, source: str, limit: int = 20000) -> dict[str, Any] | None:
         """A source's technique profile (span counts and share) and its trend over time.
 

@@ -26,3 +26,19 @@ def source_profile(repo: RepositoryDep, source: Annotated[str, Query(min_length=
     if prof is None:
         raise ApiError(404, "not_found", f"No stored analysis has the source {source!r}.")
     return prof
+
+
+@router.get("/stats", responses={404: {"model": ErrorResponse}})
+def source_stats(repo: RepositoryDep, source: Annotated[str, Query(min_length=1, max_length=300)]):
+    """The batch report's figures for one source's stored analyses (``proplens.stats``): share of propaganda
+    sentences and scores per month, technique rates, the article-score histogram, top phrases per technique
+    and the most quoted sources."""
+    from ...stats import corpus_stats
+
+    records = repo.source_records(source=source)
+    if not records:
+        raise ApiError(404, "not_found", f"No stored analysis has the source {source!r}.")
+    stats = corpus_stats(records, top=5)
+    out = stats.for_source(source)
+    out["top_phrases"] = stats.top_phrases
+    return out

@@ -586,6 +586,39 @@
           h("p", { class: "muted small", text: "Line: mean article score per period. Bars: number of analyses." }))),
       h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Recent analyses" }), analysesTable(recent.items),
         recent.total > recent.items.length ? h("p", {}, h("a", { href: "#/history?source=" + encodeURIComponent(name), text: `All ${recent.total} analyses →` })) : null));
+    try {
+      app.append(sourceStatsCard(await api("/sources/stats?source=" + encodeURIComponent(name))));
+    } catch (e) { /* the figures are an addition; the page stands without them */ }
+  }
+
+  // The same figures as `proplens report` (proplens.stats), for this source's stored analyses.
+  function sourceStatsCard(st) {
+    const table = (cols, rows) => h("table", { class: "list" },
+      h("tr", {}, cols.map(([label]) => h("th", { text: label }))),
+      rows.map((r) => h("tr", {}, cols.map(([, get]) => h("td", { text: String(get(r)) })))));
+    const techName = (id) => (TECH_LIST.find((t) => t.id === id) || { name: id }).name;
+    const s = st.summary[0] || {};
+    const hist = st.score_histogram.map((b) => ({ label: `${b.bin_low.toFixed(1)}–${b.bin_high.toFixed(1)}`, value: b.articles, color: "#f08c3a",
+      title: `${b.articles} articles scored ${b.bin_low.toFixed(1)}–${b.bin_high.toFixed(1)}` }));
+    const phrases = st.top_phrases.filter((p) => p.rank <= 3);
+    return h("section", { class: "card", id: "source-stats", style: { marginTop: "18px" } },
+      h("h2", { text: "Corpus figures" }),
+      h("p", { class: "muted small", text: "The figures of the batch report (proplens report) for this source's stored analyses." }),
+      h("div", { class: "meta" },
+        h("span", { text: `Sentences with propaganda: ${pct(s.propaganda_sentence_share || 0)}` }),
+        h("span", { text: `Passages per 1,000 sentences: ${s.spans_per_1k_sentences ?? 0}` }),
+        h("span", { text: `Article score median ${(s.score_median ?? 0).toFixed(2)} (10th–90th percentile ${(s.score_p10 ?? 0).toFixed(2)}–${(s.score_p90 ?? 0).toFixed(2)})` })),
+      h("div", { class: "grid2" },
+        h("div", {}, h("h3", { text: "Article-score distribution" }), h("div", { id: "score-histogram" }, barChart(hist, { width: 520, label: 90 }))),
+        h("div", {}, h("h3", { text: "Most quoted sources" }),
+          st.top_quoted.length ? table([["Source", (r) => r.quoted], ["Type", (r) => r.type], ["Quotes", (r) => r.count]], st.top_quoted)
+            : h("p", { class: "muted", text: "No attributions stored." }))),
+      h("h3", { text: "By month" }),
+      table([["Month", (r) => r.month], ["Articles", (r) => r.articles], ["Sentences with propaganda", (r) => pct(r.propaganda_sentence_share)],
+        ["Passages / 1,000 sentences", (r) => r.spans_per_1k_sentences], ["Mean score", (r) => r.score_mean.toFixed(2)]], st.by_month),
+      h("h3", { text: "Top phrases per technique" }),
+      phrases.length ? table([["Technique", (r) => techName(r.technique)], ["Phrase", (r) => r.phrase], ["Count", (r) => r.count]], phrases)
+        : h("p", { class: "muted", text: "No passages found." }));
   }
 
   // ------------------------------------------------------------------ compare coverage
