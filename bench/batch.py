@@ -139,7 +139,8 @@ def cmd_one(args) -> None:
     }))
 
 
-def _run_one(args, engine, workers, threads, inp, out) -> dict:
+def _one_cmd(args, engine, workers, threads, inp, out) -> list[str]:
+    """The command line of one benchmark run in a child process (``_one``)."""
     cmd = [sys.executable, str(HERE), "_one", "--input", str(inp), "--out", str(out), "--engine", engine,
            "--workers", str(workers), "--threads", str(threads), "--chunk-size", str(args.chunk_size),
            "--pipe-batch", str(args.pipe_batch), "--onnx-batch", str(args.onnx_batch)]
@@ -149,7 +150,11 @@ def _run_one(args, engine, workers, threads, inp, out) -> dict:
         cmd.append("--attribution")
     if args.model:
         cmd += ["--model", args.model]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    return cmd
+
+
+def _run_one(args, engine, workers, threads, inp, out) -> dict:
+    p = subprocess.run(_one_cmd(args, engine, workers, threads, inp, out), capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"{engine}:{workers}:{threads} failed:\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -212,15 +217,7 @@ def cmd_kill(args) -> None:
         p.unlink(missing_ok=True)
 
     def start(o: Path) -> subprocess.Popen:
-        cmd = [sys.executable, str(HERE), "_one", "--input", str(inp), "--out", str(o), "--engine", "local",
-               "--workers", str(args.workers), "--threads", str(args.threads), "--chunk-size", str(args.chunk_size),
-               "--pipe-batch", str(args.pipe_batch), "--onnx-batch", str(args.onnx_batch)]
-        if args.lexicon:
-            cmd.append("--lexicon")
-        if args.attribution:
-            cmd.append("--attribution")
-        if args.model:
-            cmd += ["--model", args.model]
+        cmd = _one_cmd(args, "local", args.workers, args.threads, inp, o)
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
     t = time.perf_counter()

@@ -154,6 +154,16 @@ def align_versions(
                 return "row", r
         return "bad", None
 
+    def attach(r: int, u: int, score: float) -> None:
+        """Put free unit ``u`` into row ``r`` unless its version already has a unit there."""
+        v = unit_ver[u]
+        if v in rows[r]:
+            return
+        rows[r][v] = u
+        row_sims[r].append(score)
+        for i in unit_idx[u]:
+            row_of_sent[(v, i)] = r
+
     for score, a, b in cands:
         sa, ra = state(a)
         sb, rb = state(b)
@@ -168,19 +178,9 @@ def align_versions(
                 for i in unit_idx[u]:
                     row_of_sent[(unit_ver[u], i)] = r
         elif sa == "row" and sb == "free":
-            if vb in rows[ra]:
-                continue
-            rows[ra][vb] = b
-            row_sims[ra].append(score)
-            for i in unit_idx[b]:
-                row_of_sent[(vb, i)] = ra
+            attach(ra, b, score)
         elif sa == "free" and sb == "row":
-            if va in rows[rb]:
-                continue
-            rows[rb][va] = a
-            row_sims[rb].append(score)
-            for i in unit_idx[a]:
-                row_of_sent[(va, i)] = rb
+            attach(rb, a, score)
         else:
             if ra == rb or set(rows[ra]) & set(rows[rb]):
                 continue
