@@ -61,7 +61,8 @@ class Analyzer:
     max_chars : int
         Longest accepted text; longer input raises :class:`~proplens.errors.InvalidTextError`.
     threads : int, optional
-        ONNX Runtime intra-op threads (default: all cores).
+        Cores one call may use: windows of the text(s) run single-threaded, this many at once (default: all
+        available cores).
     batch_size : int, default=16
         Encoder windows per ONNX call.
     detector : SpanDetector, optional

@@ -70,3 +70,22 @@ def test_e2e_counts_only_same_technique_pairs():
 def test_empty_predictions_score_zero():
     assert si_scores([], [R("1", 0, 3)])["f1"] == 0.0
     assert tc_scores([], [R("1", 0, 3, "Doubt")])["f1"] == 0.0
+
+
+def test_repeated_tc_rows_get_distinct_techniques():
+    import numpy as np
+
+    from proplens.ptc.run import assign_techniques
+
+    probs = np.array([[0.1, 0.6, 0.3], [0.1, 0.6, 0.3], [0.2, 0.5, 0.3], [0.1, 0.6, 0.3]])
+    # rows 0, 1 and 3 are the same stretch: best, second best, third best; row 2 is another stretch
+    assert assign_techniques([(0, 5), (0, 5), (7, 9), (0, 5)], probs) == [1, 2, 1, 0]
+
+
+def test_more_repeats_than_techniques_falls_back_to_the_best():
+    import numpy as np
+
+    from proplens.ptc.run import assign_techniques
+
+    probs = np.array([[0.3, 0.7]] * 3)
+    assert assign_techniques([(1, 2)] * 3, probs) == [1, 0, 1]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
+import numpy as np
+
 from ..errors import InvalidTextError
 from .io import TcRow
 from .metrics import e2e_scores, merge_intervals, si_scores, tc_scores
@@ -44,18 +46,35 @@ def predict_articles_si_flc(
     return si, flc
 
 
+def assign_techniques(spans: Sequence[tuple[int, int]], probs: np.ndarray) -> list[int]:
+    """Technique index per span: the most probable one, except that a span listed again (PTC marks a
+    stretch carrying two techniques as two rows with the same offsets) gets the next most probable
+    technique not yet given to that stretch: two identical gold rows never share a technique."""
+    given: dict[tuple[int, int], set[int]] = defaultdict(set)
+    out = []
+    for (s, e), p in zip(spans, probs):
+        used = given[(s, e)]
+        k = next((int(k) for k in np.argsort(-p, kind="stable") if int(k) not in used), int(np.argmax(p)))
+        used.add(k)
+        out.append(k)
+    return out
+
+
 def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], *, progress: Progress | None = None) -> list[TcRow]:
-    """The same rows, same order, each with the predicted technique (one encoder pass per article)."""
+    """The same rows, same order, each with the predicted technique (one encoder pass per article);
+    repeated rows of one stretch get distinct techniques (:func:`assign_techniques`)."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_article[r.article_id].append(i)
     out: list[TcRow | None] = [None] * len(rows)
+    techniques = analyzer.detector.techniques
     for a, idx in by_article.items():
+        spans = [(rows[i].start, rows[i].end) for i in idx]
         try:
-            labels = analyzer.classify(articles[a], [(rows[i].start, rows[i].end) for i in idx])
+            labels = [techniques[k] for k in assign_techniques(spans, analyzer.classify_proba(articles[a], spans))]
         except InvalidTextError:
-            labels = [("Loaded_Language", 0.0)] * len(idx)  # cannot happen for valid in-range rows; keep order
-        for i, (tech, _p) in zip(idx, labels):
+            labels = ["Loaded_Language"] * len(idx)  # cannot happen for valid in-range rows; keep order
+        for i, tech in zip(idx, labels):
             out[i] = TcRow(rows[i].article_id, tech, rows[i].start, rows[i].end)
         if progress:
             progress(1)

@@ -108,6 +108,7 @@ def train(
     span_loss_weight: float = 1.0,
     tech_loss_weight: float = 0.5,
     resume: bool = False,
+    keep_epoch_weights: bool = False,
     threads: int | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
@@ -183,6 +184,8 @@ def train(
         if best is None or key > best["key"]:
             best = {"key": key, "epoch": epoch + 1, "metrics": metrics}
             torch.save(net.state_dict(), out / "best.pt")
+        if keep_epoch_weights:  # for checkpoint averaging ("model soups") after training
+            torch.save(net.state_dict(), out / f"epoch{epoch + 1}.pt")
         torch.save(
             {"model": net.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "epoch": epoch + 1,
              "history": history, "best": best, "py_rng": random.getstate(), "np_rng": np.random.get_state(),

@@ -10,6 +10,7 @@ import numpy as np
 from ..model.decoding import DecodeConfig
 from ..model.detector import Detector
 from ..ptc.io import PtcCorpus, TcRow
+from ..ptc.run import assign_techniques
 from ..ptc.metrics import e2e_scores, si_scores, tc_scores
 from ..techniques import TECHNIQUE_IDS
 
@@ -45,8 +46,9 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
             tc_pred = []
             for a, p in zip(ids, preds):
                 rows = corpus.spans[a]
-                probs = detector.classify(p, [(r.start, r.end) for r in rows])
-                tc_pred.extend(TcRow(a, TECHNIQUE_IDS[int(np.argmax(pr))], r.start, r.end) for r, pr in zip(rows, probs))
+                spans = [(r.start, r.end) for r in rows]
+                labels = assign_techniques(spans, detector.classify(p, spans))
+                tc_pred.extend(TcRow(a, TECHNIQUE_IDS[k], r.start, r.end) for r, k in zip(rows, labels))
             tc = tc_scores(tc_pred, gold)
             if best_tc is None or tc["f1"] > best_tc[0]["f1"]:
                 best_tc = (tc, detector.decode)
