@@ -43,6 +43,19 @@ def test_decode_joins_small_gaps_but_not_across_breaks():
     assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1), breaks=br)] == [(0, 2), (3, 4)]
 
 
+def test_decode_peak_threshold_keeps_only_runs_with_a_confident_token():
+    # inside-probabilities: run A = 0.45, 0.9, 0.45 (one confident token); run B = 0.45, 0.45 (none)
+    p_in = [0.45, 0.9, 0.45, 0.0, 0.0, 0.45, 0.45]
+    p = np.array([[1 - x, 0.0, x] for x in p_in])
+    cfg = DecodeConfig(span_threshold=0.4, join_gap=0)
+    assert [(a, b) for a, b, _ in decode_token_runs(p, cfg)] == [(0, 3), (5, 7)]
+    peaked = DecodeConfig(span_threshold=0.4, join_gap=0, span_peak_threshold=0.8)
+    assert [(a, b) for a, b, _ in decode_token_runs(p, peaked)] == [(0, 3)]
+    # the labelled-span decoding takes its own peak, or the SI one
+    assert peaked.for_labels().span_peak_threshold == 0.8
+    assert DecodeConfig(span_peak_threshold=0.8, label_peak_threshold=0.0).for_labels().span_peak_threshold == 0.0
+
+
 def test_split_sentences_offsets():
     t = "Dr. Who said so. Then \"Stop!\" he cried.\r\nNext line"
     spans = split_sentences(t)

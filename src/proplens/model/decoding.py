@@ -24,6 +24,12 @@ class DecodeConfig:
     repetition_rule: bool = False  # a found phrase that recurs in the article marks every occurrence as Repetition
     label_span_threshold: float | None = None  # None: same as span_threshold
     label_join_gap: int | None = None  # None: same as join_gap
+    # Hysteresis ("seed and grow"): a run of tokens above span_threshold is kept only if at least one of
+    # its tokens reaches this peak probability; 0 keeps every run. A low span threshold then draws the
+    # full extent of a confident span while isolated weak runs are dropped (validation SI F1 0.384 ->
+    # 0.41 with the 0.1.0 model, the same gain over a wide plateau of settings).
+    span_peak_threshold: float = 0.0
+    label_peak_threshold: float | None = None  # None: same as span_peak_threshold
 
     def for_labels(self) -> "DecodeConfig":
         from dataclasses import replace
@@ -32,6 +38,7 @@ class DecodeConfig:
             self,
             span_threshold=self.span_threshold if self.label_span_threshold is None else self.label_span_threshold,
             join_gap=self.join_gap if self.label_join_gap is None else self.label_join_gap,
+            span_peak_threshold=self.span_peak_threshold if self.label_peak_threshold is None else self.label_peak_threshold,
         )
 
 
@@ -50,7 +57,8 @@ def decode_token_runs(p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarra
 
     A token is inside when P(B)+P(I) >= threshold; a token whose P(B) beats P(I) starts a new run.
     Runs separated by at most ``join_gap`` outside tokens are joined unless a ``breaks`` token
-    (e.g. a sentence end) lies between them.
+    (e.g. a sentence end) lies between them. Joined runs whose best token stays below
+    ``span_peak_threshold`` are dropped.
     """
     n = len(p_bio)
     if n == 0:
@@ -76,6 +84,8 @@ def decode_token_runs(p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarra
             else:
                 joined.append([a, b])
         runs = joined
+    if cfg.span_peak_threshold > 0:
+        runs = [r for r in runs if p_in[r[0] : r[1]].max() >= cfg.span_peak_threshold]
     return [(a, b, float(p_in[a:b].mean())) for a, b in runs]
 
 

@@ -20,6 +20,13 @@ from .net import EncoderOnly, PropagandaNet, base_encoder_path
 
 def export_onnx(net: PropagandaNet, path: Path) -> None:
     net.eval()
+    # Export plain (eager) attention: the SDPA path exports as softmax plus IsNaN/Where guards for fully
+    # masked rows, which cost 19% of the int8 model's time per window; eager attention is the same
+    # arithmetic without them (measured: 54 -> 44 ms per 256-token window, parity unchanged).
+    if hasattr(net.encoder, "set_attn_implementation"):
+        net.encoder.set_attn_implementation("eager")
+    else:  # older transformers
+        net.encoder.config._attn_implementation = "eager"
     wrapper = EncoderOnly(net).eval()
     ids = torch.randint(1000, 2000, (2, 37), dtype=torch.long)
     mask = torch.ones_like(ids)

@@ -15,7 +15,8 @@ from ..ptc.metrics import e2e_scores, si_scores, tc_scores
 from ..techniques import TECHNIQUE_IDS
 
 SPAN_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
-JOIN_GAPS = (0, 1, 2, 4)
+JOIN_GAPS = (0, 1, 2, 4, 6, 8)
+SPAN_PEAKS = (0.0, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 TECH_TOKEN_WEIGHTS = (0.0, 0.2, 0.4)
 MULTI_LABEL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 TECH_SPAN_THRESHOLDS = (1.01, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -31,13 +32,14 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
     try:
         # 1. span decoding
         best = None
-        for thr in SPAN_THRESHOLDS:
-            for gap in JOIN_GAPS:
-                detector.decode = replace(base, span_threshold=thr, join_gap=gap)
-                rows = [TcRow(a, None, s, e) for a, p in zip(ids, preds) for s, e, _ in detector.find_spans(p)]
-                si = si_scores(rows, gold)
-                if best is None or si["f1"] > best[0]["f1"]:
-                    best = (si, detector.decode)
+        for thr, gap, peak in itertools.product(SPAN_THRESHOLDS, JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)):
+            if 0 < peak <= thr:
+                continue  # the peak filter would keep every run: same as 0
+            detector.decode = replace(base, span_threshold=thr, join_gap=gap, span_peak_threshold=peak)
+            rows = [TcRow(a, None, s, e) for a, p in zip(ids, preds) for s, e, _ in detector.find_spans(p)]
+            si = si_scores(rows, gold)
+            if best is None or si["f1"] > best[0]["f1"]:
+                best = (si, detector.decode)
         si, cfg = best
         # 2. technique mix, on gold spans (the TC setting)
         best_tc = None
@@ -56,17 +58,30 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
         # 3. labelled spans, tuned for end-to-end F1: first their span threshold and gap (top label only),
         #    then the multi-label threshold, technique-token runs and a minimum score.
         best_lab = None
-        for thr in SPAN_THRESHOLDS + (0.6, 0.65, 0.7):
-            for gap in JOIN_GAPS:
-                detector.decode = replace(cfg, label_span_threshold=thr, label_join_gap=gap, multi_label_threshold=1.01)
-                rows = []
-                for a, p in zip(ids, preds):
-                    found = detector.find_spans(p, for_labels=True)
-                    probs = detector.classify(p, [(s, e) for s, e, _ in found])
-                    rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found, probs))
-                e2e = e2e_scores(rows, gold)
-                if best_lab is None or e2e["f1"] > best_lab[0]:
-                    best_lab = (e2e["f1"], detector.decode)
+        cache: dict[str, dict[tuple[int, int], np.ndarray]] = {a: {} for a in ids}
+
+        def classify_cached(a, p, found):
+            # Span probabilities depend only on the span: many settings find the same spans.
+            known = cache[a]
+            todo = [(s, e) for s, e, _ in found if (s, e) not in known]
+            if todo:
+                for span, pr in zip(todo, detector.classify(p, todo)):
+                    known[span] = pr
+            return np.array([known[(s, e)] for s, e, _ in found]).reshape(len(found), len(detector.techniques))
+
+        for thr, gap, peak in itertools.product(SPAN_THRESHOLDS + (0.6, 0.65, 0.7), JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)):
+            if 0 < peak <= thr:
+                continue
+            detector.decode = replace(cfg, label_span_threshold=thr, label_join_gap=gap, label_peak_threshold=peak,
+                                      multi_label_threshold=1.01)
+            rows = []
+            for a, p in zip(ids, preds):
+                found = detector.find_spans(p, for_labels=True)
+                probs = classify_cached(a, p, found)
+                rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found, probs))
+            e2e = e2e_scores(rows, gold)
+            if best_lab is None or e2e["f1"] > best_lab[0]:
+                best_lab = (e2e["f1"], detector.decode)
         cfg = best_lab[1]
         detector.decode = cfg
         found = {a: detector.find_spans(p, for_labels=True) for a, p in zip(ids, preds)}
