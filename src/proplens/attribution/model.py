@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Errors, ModelLoadError
-from .features import cue_features, hash_features, pair_features, quote_mask
+from .fastfeatures import DocArrays, _rows_to_ids, cue_rows, pad_weights, pair_rows, score_rows
+from .features import cue_features, hash_features, pair_features
 
 __all__ = ["TaggedAttribution", "AttributionTagger", "DEFAULT_MODEL_DIR"]
 
@@ -41,49 +42,51 @@ def _scores(W: np.ndarray, b: np.ndarray, rows: list[list[str]]) -> np.ndarray:
     return out
 
 
-def _fill(tokens: list[int], taken: set[int], doc) -> list[int]:
+def _fill(tokens: list[int], taken: set[int], da: DocArrays) -> list[int]:
     if len(tokens) < 2:
         return tokens
     have = set(tokens)
     out = set(tokens)
     srt = sorted(tokens)
+    sent_first = da.sent_first
     for a, b in zip(srt, srt[1:]):
-        if b - a > 1 and doc[a].sent.start == doc[b].sent.start:
+        if b - a > 1 and sent_first[a] == sent_first[b]:
             gap = range(a + 1, b)
             if not any(j in taken and j not in have for j in gap):
                 out.update(gap)
     return sorted(out)
 
 
-def _extend_quote(tokens: list[int], in_quote, doc, owner: dict, k: int, limit: int = 200) -> list[int]:
+def _extend_quote(tokens: list[int], in_quote, da: DocArrays, owner: dict, k: int, limit: int = 200) -> list[int]:
     """Stretch quoted content to its quotation marks, across sentence boundaries if need be."""
     if not tokens:
         return tokens
+    is_space, text = da.is_space, da.text
     out = set(tokens)
     first, last = min(tokens), max(tokens)
     if in_quote[first]:
         j = first - 1
         while j >= 0 and first - j <= limit:
-            if not doc[j].is_space:
+            if not is_space[j]:
                 if owner.get(j, k) != k:
                     break
                 if not in_quote[j]:
-                    if doc[j].text in _OPEN_MARKS:
+                    if text[j] in _OPEN_MARKS:
                         out.update(range(j, first))
                     break
             j -= 1
     if in_quote[last]:
         j = last + 1
-        while j < len(doc) and j - last <= limit:
-            if not doc[j].is_space:
+        while j < da.n and j - last <= limit:
+            if not is_space[j]:
                 if owner.get(j, k) != k:
                     break
                 if not in_quote[j]:
-                    if doc[j].text in _CLOSE_MARKS:
+                    if text[j] in _CLOSE_MARKS:
                         out.update(range(last + 1, j + 1))
                     break
             j += 1
-    return sorted(i for i in out if not doc[i].is_space)
+    return sorted(i for i in out if not is_space[i])
 
 
 def _inherited_subject(t, doc, owner: dict, k: int) -> list[int]:
@@ -129,14 +132,21 @@ class AttributionTagger:
     fill_gaps : bool, default=True
         Close holes inside a role: unassigned tokens between two tokens of the same role (in one
         sentence) join it.
+    reference : bool, default=False
+        Score with the per-row feature lists of :mod:`~proplens.attribution.features` (slow; the
+        tests check the default vectorised path against it).
     """
 
     def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5,
-                 fill_gaps: bool = True):
+                 fill_gaps: bool = True, reference: bool = False):
         self.fill_gaps = fill_gaps
-        self.cue_W = np.asarray(cue_W, dtype=np.float32)
+        self.reference = reference
+        # weights plus a zero padding row (for score_rows); cue_W/role_W are views without it
+        self._cue_Wz = pad_weights(np.asarray(cue_W, dtype=np.float32))
+        self._role_Wz = pad_weights(np.asarray(role_W, dtype=np.float32))
+        self.cue_W = self._cue_Wz[:-1]
         self.cue_b = np.asarray(cue_b, dtype=np.float32)
-        self.role_W = np.asarray(role_W, dtype=np.float32)
+        self.role_W = self._role_Wz[:-1]
         self.role_b = np.asarray(role_b, dtype=np.float32)
         self.cue_threshold = cue_threshold
         self.role_threshold = role_threshold
@@ -155,20 +165,54 @@ class AttributionTagger:
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(Errors.P009.format(path=f, reason=str(exc))) from None
 
-    def find_cues(self, doc, in_quote=None) -> list[tuple[list[int], float]]:
+    def _cue_probs(self, da: DocArrays, in_quote) -> np.ndarray:
+        if self.reference:
+            return _softmax(_scores(self.cue_W, self.cue_b, cue_features(da.doc, in_quote)))
+        ids, starts = cue_rows(da, in_quote)
+        return _softmax(score_rows(self._cue_Wz, self.cue_b, ids, starts))
+
+    def _role_probs(self, da: DocArrays, cues, in_quote, cue_set: set[int]) -> list[tuple[int, list[int], list]]:
+        """(cue index, tokens the role classifier scores, their O/SOURCE/CONTENT probabilities) per cue."""
+        out = []
+        if self.reference:
+            doc = da.doc
+            for k, (cue, _) in enumerate(cues):
+                sent = doc[cue[0]].sent
+                probs = _softmax(_scores(self.role_W, self.role_b, pair_features(doc, cue, sent, in_quote, cue_set)))
+                keep = [(tok.i, pr) for tok, pr in zip(sent, probs.tolist()) if tok.i not in cue_set and not tok.is_space]
+                out.append((k, [i for i, _ in keep], [pr for _, pr in keep]))
+            return out
+        # every cue's rows in one gather + sum + softmax
+        flat: list[str] = []
+        lens: list[int] = []
+        per_cue = []
+        for k, (cue, _) in enumerate(cues):
+            n0 = len(lens)
+            toks = pair_rows(da, cue, in_quote, cue_set, flat, lens)
+            per_cue.append((k, toks, n0))
+        if not lens:
+            return [(k, [], []) for k, _, _ in per_cue]
+        ids, starts = _rows_to_ids(flat, lens)
+        probs = _softmax(score_rows(self._role_Wz, self.role_b, ids, starts)).tolist()
+        return [(k, toks, probs[n0 : n0 + len(toks)]) for k, toks, n0 in per_cue]
+
+    def find_cues(self, doc, in_quote=None, *, arrays: DocArrays | None = None) -> list[tuple[list[int], float]]:
         """Cue token groups with their mean probability, in document order."""
+        da = arrays if arrays is not None else DocArrays(doc)
         if in_quote is None:
-            in_quote = quote_mask(doc)
-        if len(doc) == 0:
+            in_quote = da.quote_mask()
+        if da.n == 0:
             return []
-        probs = _softmax(_scores(self.cue_W, self.cue_b, cue_features(doc, in_quote)))
+        probs = self._cue_probs(da, in_quote)
+        p_bi = probs[:, 1:].tolist()
+        is_space, sent_start, pos = da.is_space, da.sent_start, da.pos
+        thr = self.cue_threshold
         cues: list[tuple[list[int], float]] = []
         cur: list[int] = []
         cur_p: list[float] = []
-        for i in range(len(doc)):
-            p_b, p_i = float(probs[i, 1]), float(probs[i, 2])
-            is_cue = p_b + p_i >= self.cue_threshold and not doc[i].is_space
-            if is_cue and (p_b >= p_i or not cur or doc[i].is_sent_start):
+        for i, (p_b, p_i) in enumerate(p_bi):
+            is_cue = p_b + p_i >= thr and not is_space[i]
+            if is_cue and (p_b >= p_i or not cur or sent_start[i]):
                 if cur:
                     cues.append((cur, float(np.mean(cur_p))))
                 cur, cur_p = [i], [p_b + p_i]
@@ -182,27 +226,25 @@ class AttributionTagger:
         if cur:
             cues.append((cur, float(np.mean(cur_p))))
         # a cue needs a content word (a verb, noun, ...) or punctuation such as ":" (not "about", "to")
-        return [c for c in cues if any(doc[i].pos_ not in _FUNCTION_POS for i in c[0])]
+        return [c for c in cues if any(pos[i] not in _FUNCTION_POS for i in c[0])]
 
-    def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None) -> list[TaggedAttribution]:
+    def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None, *,
+                     arrays: DocArrays | None = None) -> list[TaggedAttribution]:
         """Give each cue its source and content tokens (each token goes to at most one cue)."""
+        da = arrays if arrays is not None else DocArrays(doc)
         if in_quote is None:
-            in_quote = quote_mask(doc)
+            in_quote = da.quote_mask()
         cue_set = {i for c, _ in cues for i in c}
         best: dict[int, tuple[float, int, int]] = {}  # token -> (prob, cue index, role)
-        for k, (cue, _) in enumerate(cues):
-            sent = doc[cue[0]].sent
-            rows = pair_features(doc, cue, sent, in_quote, cue_set)
-            probs = _softmax(_scores(self.role_W, self.role_b, rows))
-            for tok, pr in zip(sent, probs):
-                if tok.i in cue_set or tok.is_space:
+        thr = self.role_threshold
+        for k, toks, probs in self._role_probs(da, cues, in_quote, cue_set):
+            for i, (_, p_src, p_con) in zip(toks, probs):
+                # argmax over (SOURCE, CONTENT): the first wins a tie
+                role, p = (1, p_src) if p_src >= p_con else (2, p_con)
+                if p < thr:
                     continue
-                role = int(np.argmax(pr[1:])) + 1
-                p = float(pr[role])
-                if p < self.role_threshold:
-                    continue
-                if tok.i not in best or best[tok.i][0] < p:
-                    best[tok.i] = (p, k, role)
+                if i not in best or best[i][0] < p:
+                    best[i] = (p, k, role)
         out = [TaggedAttribution(cue=list(c), source=[], content=[], score=s) for c, s in cues]
         for i in sorted(best):
             _, k, role = best[i]
@@ -210,14 +252,14 @@ class AttributionTagger:
         if self.fill_gaps:
             taken = cue_set | set(best)
             for t in out:
-                t.source = _fill(t.source, taken, doc)
-                t.content = _fill(t.content, taken, doc)
+                t.source = _fill(t.source, taken, da)
+                t.content = _fill(t.content, taken, da)
             owner = {}
             for k, t in enumerate(out):
                 for i in t.cue + t.source + t.content:
                     owner[i] = k
             for k, t in enumerate(out):
-                t.content = _extend_quote(t.content, in_quote, doc, owner, k)
+                t.content = _extend_quote(t.content, in_quote, da, owner, k)
                 if not t.source:
                     t.source = _inherited_subject(t, doc, owner, k)
                     for i in t.source:
@@ -225,5 +267,7 @@ class AttributionTagger:
         return out
 
     def __call__(self, doc) -> list[TaggedAttribution]:
-        in_quote = quote_mask(doc)
-        return self.assign_roles(doc, self.find_cues(doc, in_quote), in_quote)
+        da = DocArrays(doc)
+        in_quote = da.quote_mask()
+        cues = self.find_cues(doc, in_quote, arrays=da)
+        return self.assign_roles(doc, cues, in_quote, arrays=da)

@@ -1,0 +1,319 @@
+"""The feature rows of :mod:`proplens.attribution.features`, built fast for inference.
+
+:func:`~proplens.attribution.features.cue_features` and
+:func:`~proplens.attribution.features.pair_features` stay the reference (training uses them); this
+module yields the *same* feature strings, in the same order, hashed to the same buckets, but reads the
+``Doc`` once into plain lists (:class:`DocArrays`: every spaCy ``Token`` access builds a Python object,
+which was most of the tagger's time) and hands back one flat index array per document, so that scoring
+is one gather and one segmented sum (:func:`score_rows`) instead of a numpy call per row.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .features import _BUCKETS, _CLOSE_QUOTES, _OPEN_QUOTES, _bucket
+
+__all__ = ["DocArrays", "cue_rows", "pair_rows", "pad_weights", "score_rows"]
+
+_ANC_MAX = 40  # as features._ancestors
+_PAIR_LEMMA_POS = ("PRON", "ADP", "PUNCT", "SCONJ", "DET")
+
+
+def _strings(col: np.ndarray, strings) -> list[str]:
+    # Few distinct values per column: look each hash up once.
+    uniq, inv = np.unique(col, return_inverse=True)
+    names = [strings[int(h)] for h in uniq]
+    return [names[k] for k in inv.ravel().tolist()]
+
+
+class DocArrays:
+    """Per-token attributes of a parsed ``Doc`` as plain Python lists (same values as the Token API).
+
+    Attributes: ``n``, ``text``, ``lower``, ``lem`` (lemma, lower-cased), ``pos``, ``tag``, ``dep``,
+    ``ent`` (entity type or ""), ``shape4`` (first 4 chars of the shape), ``head`` (token index),
+    ``is_space``, ``sent_start`` (``Token.is_sent_start`` is True), ``sent_first`` / ``sent_end``
+    (bounds of each token's sentence, as ``Token.sent``), ``children`` (indices, in order).
+    """
+
+    def __init__(self, doc):
+        from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_SPACE, LEMMA, LOWER, ORTH, POS, SENT_START, SHAPE, TAG
+        from spacy.parts_of_speech import NAMES as POS_NAMES
+
+        self.doc = doc
+        n = self.n = len(doc)
+        if n == 0:
+            self.text = self.lower = self.lem = self.pos = self.tag = self.dep = self.ent = self.shape4 = []
+            self.head, self.is_space, self.sent_start, self.sent_first, self.sent_end, self.children = [], [], [], [], [], []
+            self._anc = []
+            return
+        arr = doc.to_array([ORTH, LOWER, LEMMA, TAG, DEP, ENT_TYPE, SHAPE, POS, HEAD, IS_SPACE, SENT_START])
+        strings = doc.vocab.strings
+        self.text = _strings(arr[:, 0], strings)
+        self.lower = _strings(arr[:, 1], strings)
+        self.lem = [s.lower() for s in _strings(arr[:, 2], strings)]
+        self.tag = _strings(arr[:, 3], strings)
+        self.dep = _strings(arr[:, 4], strings)
+        self.ent = _strings(arr[:, 5], strings)
+        self.shape4 = [s[:4] for s in _strings(arr[:, 6], strings)]
+        self.pos = [POS_NAMES[int(p)] for p in arr[:, 7].tolist()]
+        # HEAD is a relative offset stored in an unsigned column
+        rel = arr[:, 8].astype(np.int64)
+        self.head = (np.arange(n, dtype=np.int64) + rel).tolist()
+        self.is_space = arr[:, 9].astype(bool).tolist()
+        self.sent_start = (arr[:, 10].astype(np.int64) == 1).tolist()
+        first = [0] * n
+        end = [n] * n
+        for s in doc.sents:
+            a, b = s.start, s.end
+            first[a:b] = [a] * (b - a)
+            end[a:b] = [b] * (b - a)
+        self.sent_first, self.sent_end = first, end
+        children: list[list[int]] = [[] for _ in range(n)]
+        for j, h in enumerate(self.head):
+            if h != j:
+                children[h].append(j)
+        self.children = children
+        self._anc: list = [None] * n
+
+    def ancestors(self, i: int) -> list[int]:
+        """``features._ancestors`` as token indices (the token itself first), memoised."""
+        a = self._anc[i]
+        if a is None:
+            a = [i]
+            head = self.head
+            while head[a[-1]] != a[-1] and len(a) < _ANC_MAX:
+                a.append(head[a[-1]])
+            self._anc[i] = a
+        return a
+
+    def quote_mask(self) -> list[bool]:
+        """:func:`~proplens.attribution.features.quote_mask` from the lists."""
+        inside = False
+        out = []
+        text, ss = self.text, self.sent_start
+        for i, t in enumerate(text):
+            if t in _OPEN_QUOTES:
+                inside = True
+                out.append(False)
+            elif t in _CLOSE_QUOTES:
+                inside = False
+                out.append(False)
+            elif t == '"' or t == "''" or t == "``":
+                inside = not inside
+                out.append(False)
+            else:
+                if ss[i] and i > 0 and text[i - 1] == "\n\n":
+                    inside = False
+                out.append(inside)
+        return out
+
+
+def _rows_to_ids(flat: list[str], lens: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    # memo lookups in one C-level pass; only strings not seen before go through _bucket
+    vals = list(map(_BUCKETS.get, flat))
+    if None in vals:
+        vals = [_bucket(f) if v is None else v for f, v in zip(flat, vals)]
+    ids = np.array(vals, dtype=np.int64)
+    starts = np.zeros(len(lens), dtype=np.int64)
+    if len(lens) > 1:
+        np.cumsum(lens[:-1], out=starts[1:])
+    return ids, starts
+
+
+def cue_rows(da: DocArrays, in_quote: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket ids of ``cue_features`` for every token: (flat ids, start of each token's row)."""
+    n = da.n
+    lem, lower, pos, tag, dep, ent, shape4 = da.lem, da.lower, da.pos, da.tag, da.dep, da.ent, da.shape4
+    head, children = da.head, da.children
+    flat: list[str] = []
+    lens: list[int] = []
+    add = flat.extend
+    for i in range(n):
+        lm = lem[i]
+        p = pos[i]
+        d = dep[i]
+        h = head[i]
+        kids = children[i]
+        prev = lem[i - 1] if i > 0 else "<s>"
+        nxt = lem[i + 1] if i + 1 < n else "</s>"
+        prev2 = lem[i - 2] if i > 1 else "<s>"
+        nxt2 = lem[i + 2] if i + 2 < n else "</s>"
+        q = in_quote[i]
+        f = [
+            "bias",
+            "l=" + lm,
+            "w=" + lower[i],
+            "p=" + p,
+            "t=" + tag[i],
+            "d=" + d,
+            "lp=" + lm + "|" + p,
+            "ld=" + lm + "|" + d,
+            "hl=" + lem[h],
+            "hd=" + dep[h],
+            "hp=" + pos[h],
+            "dhl=" + d + "|" + lem[h],
+            "pl=" + prev,
+            "nl=" + nxt,
+            "pl2=" + prev2 + "|" + prev,
+            "nl2=" + nxt + "|" + nxt2,
+            "pl_l=" + prev + "|" + lm,
+            "l_nl=" + lm + "|" + nxt,
+            "pp=" + (pos[i - 1] if i > 0 else "<s>"),
+            "np=" + (pos[i + 1] if i + 1 < n else "</s>"),
+            "q=%d" % q,
+            "qlp=%d|%s" % (q, p),
+            "shape=" + shape4[i],
+            "ent=" + ent[i],
+        ]
+        if kids:
+            for cd in sorted({dep[c] for c in kids}):
+                f.append("cd=" + cd)
+                f.append("lcd=" + lm + "|" + cd)
+        has_q_child = any(in_quote[c] for c in kids)
+        f.append("qchild=%d" % has_q_child)
+        f.append("lqchild=%s|%d" % (lm, has_q_child))
+        if i > 0:
+            f.append("pd=" + dep[i - 1] + "|" + p)
+        add(f)
+        lens.append(len(f))
+    return _rows_to_ids(flat, lens)
+
+
+def _dep_path(da: DocArrays, i: int, down: list[int], down_index: dict, max_len: int = 6) -> str:
+    # features.dep_path(doc[i], head) with the head's ancestors and their positions precomputed
+    up = da.ancestors(i)
+    dep = da.dep
+    for k, t in enumerate(up):
+        j = down_index.get(t)
+        if j is not None:
+            parts = ["^" + dep[x] for x in up[:k]] + ["v" + dep[x] for x in reversed(down[:j])]
+            if len(parts) > max_len:
+                return "long"
+            return "".join(parts) or "self"
+    return "none"
+
+
+def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool], cue_set: set[int],
+              flat: list[str], lens: list[int]) -> list[int]:
+    """Append ``pair_features`` rows of one cue to ``flat``/``lens``, only for the tokens the role
+    classifier reads (in the cue's sentence, not a cue token, not whitespace); returns those tokens."""
+    anc = da.ancestors
+    head = min(cue_tokens, key=lambda t: (len(anc(t)), t))
+    dep, pos, ent, lem, is_space = da.dep, da.pos, da.ent, da.lem, da.is_space
+    cue_lem = " ".join(lem[i] for i in cue_tokens)
+    c0, c1 = min(cue_tokens), max(cue_tokens)
+    cue_q = in_quote[head]
+    own = set(cue_tokens)
+    s0, s1 = da.sent_first[cue_tokens[0]], da.sent_end[cue_tokens[0]]
+    down = anc(head)
+    down_index = {t: k for k, t in enumerate(down)}
+    # count of other cues' tokens before each position, so "another cue between token and cue" is O(1)
+    base, top = min(s0, c0), max(s1, c1 + 1)
+    before = [0] * (top - base + 1)
+    acc = 0
+    for j in range(base, top):
+        before[j - base] = acc
+        if j in cue_set and j not in own:
+            acc += 1
+    before[top - base] = acc
+    hd = dep[head]
+    cl = "cl=" + cue_lem
+    cl_side = {s: "cl_side=" + cue_lem + "|" + s for s in "LR"}
+    cd = "cd=" + hd
+    cd_side = {s: "cd_side=" + hd + "|" + s for s in "LR"}
+    cpath_pre = "cpath=" + cue_lem + "|"
+    toks: list[int] = []
+    add = flat.extend
+    for i in range(s0, s1):
+        if i in cue_set or is_space[i]:
+            continue
+        toks.append(i)
+        if i < c0:
+            side = "L"
+            dist = c0 - i
+        else:
+            side = "R"
+            dist = i - c1
+        db = "1" if dist <= 1 else "2" if dist <= 2 else "4" if dist <= 4 else "8" if dist <= 8 else "16" if dist <= 16 else "far"
+        path = _dep_path(da, i, down, down_index)
+        a_i = anc(i)
+        gov = "none"
+        for a in a_i[1:]:
+            if a in own:
+                gov = "own"
+                break
+            if a in cue_set:
+                gov = "other"
+                break
+        lo, hi = min(i, c0) + 1, max(i, c1)
+        between_other = hi > lo and before[hi - base] > before[lo - base]
+        in_sub = head in a_i
+        q = in_quote[i]
+        p = pos[i]
+        d = dep[i]
+        f = [
+            "bias",
+            "side=" + side,
+            "db=" + side + db,
+            "path=" + path,
+            cpath_pre + path,
+            "pathside=" + path + "|" + side,
+            "gov=" + gov,
+            "gov_side=" + gov + "|" + side,
+            "btw=%d" % between_other,
+            "sub=%d" % in_sub,
+            "sub_side=%d|%s" % (in_sub, side),
+            "q=%d|%d" % (q, cue_q),
+            "q_side=%d|%s" % (q, side),
+            "p=" + p,
+            "d=" + d,
+            "pd=" + p + "|" + d,
+            "ent=" + ent[i],
+            cl,
+            cl_side[side],
+            cd,
+            cd_side[side],
+            "l=" + lem[i] if p in _PAIR_LEMMA_POS else "l=open",
+        ]
+        if path not in ("long", "none", "self"):
+            first = path.split("v")[0] if not path.startswith("v") else ""
+            f.append("up=" + first + "|" + side)
+            f.append("top=" + path.rsplit("^", 1)[-1][:12])
+        add(f)
+        lens.append(len(f))
+    return toks
+
+
+def pad_weights(W: np.ndarray) -> np.ndarray:
+    """``W`` with a zero row appended (the padding row of :func:`score_rows`)."""
+    return np.vstack([W, np.zeros((1, W.shape[1]), dtype=W.dtype)])
+
+
+def score_rows(Wz: np.ndarray, b: np.ndarray, ids: np.ndarray, starts: np.ndarray, *, block: int = 4096) -> np.ndarray:
+    """Row scores ``W[row].sum(0) + b`` for rows given as one flat id array and row starts;
+    ``Wz`` is ``W`` with a zero row appended (:func:`pad_weights`).
+
+    Bit-identical to the reference: rows are padded with the zero row and summed one feature column at a
+    time, i.e. in the same sequential order as ``W[h].sum(0)`` (``np.add.reduceat`` rounds differently).
+    """
+    n_rows = len(starts)
+    out = np.empty((n_rows, Wz.shape[1]), dtype=np.float32)
+    if n_rows == 0:
+        return out
+    lens = np.diff(np.append(starts, len(ids)))
+    zero = Wz.shape[0] - 1
+    for r0 in range(0, n_rows, block):  # blocks bound the padded gather's memory on huge documents
+        r1 = min(r0 + block, n_rows)
+        ln = lens[r0:r1]
+        width = int(ln.max())
+        pad = np.full((r1 - r0, width), zero, dtype=np.int64)
+        pad[np.arange(width) < ln[:, None]] = ids[starts[r0] : starts[r0] + int(ln.sum())]
+        g = Wz[pad]
+        acc = g[:, 0].copy()
+        for j in range(1, width):
+            acc += g[:, j]
+        out[r0:r1] = acc + b
+    return out
