@@ -175,16 +175,18 @@ class Analyzer:
             if not chunk:
                 return
             preds = self.detector.predict([c[0] for c in chunk])
-            for (text, title, meta), pred in zip(chunk, preds):
-                yield self._build(text, title, meta, pred)
+            attributor = self._get_attributor()
+            if attributor is not None:
+                # one nlp.pipe over the chunk: spaCy batches the texts' parser/NER steps
+                attrs = [tuple(a) for a in attributor.pipe([c[0] for c in chunk], batch_size=len(chunk))]
+            else:
+                attrs = [()] * len(chunk)
+            for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
+                yield self._build(text, title, meta, pred, attributions)
 
-    def _build(self, text: str, title: str | None, meta, pred) -> Analysis:
+    def _build(self, text: str, title: str | None, meta, pred, attributions: tuple[Attribution, ...] = ()) -> Analysis:
         sents = split_sentences(text)
         scores = sentence_scores(text, sents, pred.tokens.offsets, pred.p_inside)
-        attributions: tuple[Attribution, ...] = ()
-        attributor = self._get_attributor()
-        if attributor is not None:
-            attributions = tuple(attributor(text))
         return Analysis(
             text=text,
             title=title,
