@@ -48,6 +48,7 @@ class DocArrays:
             self.text = self.lower = self.lem = self.pos = self.tag = self.dep = self.ent = self.shape4 = []
             self.head, self.is_space, self.sent_start, self.sent_first, self.sent_end, self.children = [], [], [], [], [], []
             self._anc = []
+            self._pair_static = []
             return
         arr = doc.to_array([ORTH, LOWER, LEMMA, TAG, DEP, ENT_TYPE, SHAPE, POS, HEAD, IS_SPACE, SENT_START])
         strings = doc.vocab.strings
@@ -77,6 +78,7 @@ class DocArrays:
                 children[h].append(j)
         self.children = children
         self._anc: list = [None] * n
+        self._pair_static: list = [None] * n
 
     def ancestors(self, i: int) -> list[int]:
         """``features._ancestors`` as token indices (the token itself first), memoised."""
@@ -111,16 +113,19 @@ class DocArrays:
         return out
 
 
+def _row_starts(lens: list[int]) -> np.ndarray:
+    starts = np.zeros(len(lens), dtype=np.int64)
+    if len(lens) > 1:
+        np.cumsum(lens[:-1], out=starts[1:])
+    return starts
+
+
 def _rows_to_ids(flat: list[str], lens: list[int]) -> tuple[np.ndarray, np.ndarray]:
     # memo lookups in one C-level pass; only strings not seen before go through _bucket
     vals = list(map(_BUCKETS.get, flat))
     if None in vals:
         vals = [_bucket(f) if v is None else v for f, v in zip(flat, vals)]
-    ids = np.array(vals, dtype=np.int64)
-    starts = np.zeros(len(lens), dtype=np.int64)
-    if len(lens) > 1:
-        np.cumsum(lens[:-1], out=starts[1:])
-    return ids, starts
+    return np.array(vals, dtype=np.int64), _row_starts(lens)
 
 
 def cue_rows(da: DocArrays, in_quote: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
@@ -196,14 +201,35 @@ def _dep_path(da: DocArrays, i: int, down: list[int], down_index: dict, max_len:
     return "none"
 
 
+_B = _bucket
+# bucket ids of the pair features that take few values (built once instead of per row)
+_BIAS = _B("bias")
+_SIDE = {s: _B("side=" + s) for s in "LR"}
+_DB = {(s, d): _B("db=" + s + d) for s in "LR" for d in ("1", "2", "4", "8", "16", "far")}
+_GOV = {g: _B("gov=" + g) for g in ("none", "own", "other")}
+_GOV_SIDE = {(g, s): _B("gov_side=" + g + "|" + s) for g in ("none", "own", "other") for s in "LR"}
+_BTW = {v: _B("btw=%d" % v) for v in (0, 1)}
+_SUB = {v: _B("sub=%d" % v) for v in (0, 1)}
+_SUB_SIDE = {(v, s): _B("sub_side=%d|%s" % (v, s)) for v in (0, 1) for s in "LR"}
+_Q = {(a, b): _B("q=%d|%d" % (a, b)) for a in (0, 1) for b in (0, 1)}
+_Q_SIDE = {(v, s): _B("q_side=%d|%s" % (v, s)) for v in (0, 1) for s in "LR"}
+
+
+def _pair_token_ids(da: DocArrays, i: int) -> tuple[int, int, int, int, int]:
+    # the cue-independent pair features of token i: p=, d=, pd=, ent=, l=
+    p, d = da.pos[i], da.dep[i]
+    return (_B("p=" + p), _B("d=" + d), _B("pd=" + p + "|" + d), _B("ent=" + da.ent[i]),
+            _B("l=" + da.lem[i] if p in _PAIR_LEMMA_POS else "l=open"))
+
+
 def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool], cue_set: set[int],
-              flat: list[str], lens: list[int]) -> list[int]:
-    """Append ``pair_features`` rows of one cue to ``flat``/``lens``, only for the tokens the role
-    classifier reads (in the cue's sentence, not a cue token, not whitespace); returns those tokens."""
+              flat: list[int], lens: list[int]) -> list[int]:
+    """Append the bucket ids of ``pair_features`` rows of one cue to ``flat`` (row lengths to ``lens``),
+    only for the tokens the role classifier reads (in the cue's sentence, not a cue token, not
+    whitespace); returns those tokens."""
     anc = da.ancestors
     head = min(cue_tokens, key=lambda t: (len(anc(t)), t))
-    dep, pos, ent, lem, is_space = da.dep, da.pos, da.ent, da.lem, da.is_space
-    cue_lem = " ".join(lem[i] for i in cue_tokens)
+    cue_lem = " ".join(da.lem[i] for i in cue_tokens)
     c0, c1 = min(cue_tokens), max(cue_tokens)
     cue_q = in_quote[head]
     own = set(cue_tokens)
@@ -219,12 +245,14 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
         if j in cue_set and j not in own:
             acc += 1
     before[top - base] = acc
-    hd = dep[head]
-    cl = "cl=" + cue_lem
-    cl_side = {s: "cl_side=" + cue_lem + "|" + s for s in "LR"}
-    cd = "cd=" + hd
-    cd_side = {s: "cd_side=" + hd + "|" + s for s in "LR"}
-    cpath_pre = "cpath=" + cue_lem + "|"
+    hd = da.dep[head]
+    cl = _B("cl=" + cue_lem)
+    cl_side = {s: _B("cl_side=" + cue_lem + "|" + s) for s in "LR"}
+    cd = _B("cd=" + hd)
+    cd_side = {s: _B("cd_side=" + hd + "|" + s) for s in "LR"}
+    path_ids: dict[tuple[str, str], tuple] = {}  # (path, side) -> ids of path=, cpath=, pathside=, (up=, top=)
+    static = da._pair_static
+    is_space = da.is_space
     toks: list[int] = []
     add = flat.extend
     for i in range(s0, s1):
@@ -239,6 +267,14 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
             dist = i - c1
         db = "1" if dist <= 1 else "2" if dist <= 2 else "4" if dist <= 4 else "8" if dist <= 8 else "16" if dist <= 16 else "far"
         path = _dep_path(da, i, down, down_index)
+        pid = path_ids.get((path, side))
+        if pid is None:
+            tail: tuple = ()
+            if path not in ("long", "none", "self"):
+                first = path.split("v")[0] if not path.startswith("v") else ""
+                tail = (_B("up=" + first + "|" + side), _B("top=" + path.rsplit("^", 1)[-1][:12]))
+            pid = path_ids[path, side] = (
+                _B("path=" + path), _B("cpath=" + cue_lem + "|" + path), _B("pathside=" + path + "|" + side), tail)
         a_i = anc(i)
         gov = "none"
         for a in a_i[1:]:
@@ -252,38 +288,19 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
         between_other = hi > lo and before[hi - base] > before[lo - base]
         in_sub = head in a_i
         q = in_quote[i]
-        p = pos[i]
-        d = dep[i]
-        f = [
-            "bias",
-            "side=" + side,
-            "db=" + side + db,
-            "path=" + path,
-            cpath_pre + path,
-            "pathside=" + path + "|" + side,
-            "gov=" + gov,
-            "gov_side=" + gov + "|" + side,
-            "btw=%d" % between_other,
-            "sub=%d" % in_sub,
-            "sub_side=%d|%s" % (in_sub, side),
-            "q=%d|%d" % (q, cue_q),
-            "q_side=%d|%s" % (q, side),
-            "p=" + p,
-            "d=" + d,
-            "pd=" + p + "|" + d,
-            "ent=" + ent[i],
-            cl,
-            cl_side[side],
-            cd,
-            cd_side[side],
-            "l=" + lem[i] if p in _PAIR_LEMMA_POS else "l=open",
-        ]
-        if path not in ("long", "none", "self"):
-            first = path.split("v")[0] if not path.startswith("v") else ""
-            f.append("up=" + first + "|" + side)
-            f.append("top=" + path.rsplit("^", 1)[-1][:12])
-        add(f)
-        lens.append(len(f))
+        st = static[i]
+        if st is None:
+            st = static[i] = _pair_token_ids(da, i)
+        # the order of features.pair_features (the sum's rounding depends on it)
+        add((_BIAS, _SIDE[side], _DB[side, db], pid[0], pid[1], pid[2], _GOV[gov], _GOV_SIDE[gov, side],
+             _BTW[between_other], _SUB[in_sub], _SUB_SIDE[in_sub, side], _Q[q, cue_q], _Q_SIDE[q, side],
+             st[0], st[1], st[2], st[3], cl, cl_side[side], cd, cd_side[side], st[4]))
+        tail = pid[3]
+        if tail:
+            add(tail)
+            lens.append(24)
+        else:
+            lens.append(22)
     return toks
 
 

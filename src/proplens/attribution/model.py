@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Errors, ModelLoadError
-from .fastfeatures import DocArrays, _rows_to_ids, cue_rows, pad_weights, pair_rows, score_rows
+from .fastfeatures import DocArrays, _row_starts, cue_rows, pad_weights, pair_rows, score_rows
 from .features import cue_features, hash_features, pair_features
 
 __all__ = ["TaggedAttribution", "AttributionTagger", "DEFAULT_MODEL_DIR"]
@@ -141,15 +141,30 @@ class AttributionTagger:
                  fill_gaps: bool = True, reference: bool = False):
         self.fill_gaps = fill_gaps
         self.reference = reference
-        # weights plus a zero padding row (for score_rows); cue_W/role_W are views without it
-        self._cue_Wz = pad_weights(np.asarray(cue_W, dtype=np.float32))
-        self._role_Wz = pad_weights(np.asarray(role_W, dtype=np.float32))
-        self.cue_W = self._cue_Wz[:-1]
+        self.cue_W = cue_W
         self.cue_b = np.asarray(cue_b, dtype=np.float32)
-        self.role_W = self._role_Wz[:-1]
+        self.role_W = role_W
         self.role_b = np.asarray(role_b, dtype=np.float32)
         self.cue_threshold = cue_threshold
         self.role_threshold = role_threshold
+
+    # The weights are kept with a zero padding row appended (for score_rows); cue_W / role_W are views
+    # without it, and assigning them re-pads.
+    @property
+    def cue_W(self) -> np.ndarray:
+        return self._cue_Wz[:-1]
+
+    @cue_W.setter
+    def cue_W(self, W) -> None:
+        self._cue_Wz = pad_weights(np.asarray(W, dtype=np.float32))
+
+    @property
+    def role_W(self) -> np.ndarray:
+        return self._role_Wz[:-1]
+
+    @role_W.setter
+    def role_W(self, W) -> None:
+        self._role_Wz = pad_weights(np.asarray(W, dtype=np.float32))
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL_DIR) -> "AttributionTagger":
@@ -183,7 +198,7 @@ class AttributionTagger:
                 out.append((k, [i for i, _ in keep], [pr for _, pr in keep]))
             return out
         # every cue's rows in one gather + sum + softmax
-        flat: list[str] = []
+        flat: list[int] = []
         lens: list[int] = []
         per_cue = []
         for k, (cue, _) in enumerate(cues):
@@ -192,7 +207,7 @@ class AttributionTagger:
             per_cue.append((k, toks, n0))
         if not lens:
             return [(k, [], []) for k, _, _ in per_cue]
-        ids, starts = _rows_to_ids(flat, lens)
+        ids, starts = np.array(flat, dtype=np.int64), _row_starts(lens)
         probs = _softmax(score_rows(self._role_Wz, self.role_b, ids, starts)).tolist()
         return [(k, toks, probs[n0 : n0 + len(toks)]) for k, toks, n0 in per_cue]
 
