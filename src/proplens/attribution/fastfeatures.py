@@ -5,7 +5,7 @@
 module yields the *same* feature strings, in the same order, hashed to the same buckets, but reads the
 ``Doc`` once into plain lists (:class:`DocArrays`: every spaCy ``Token`` access builds a Python object,
 which was most of the tagger's time) and hands back one flat index array per document, so that scoring
-is one gather and one segmented sum (:func:`score_rows`) instead of a numpy call per row.
+is one padded gather and a column-wise sum (:func:`score_rows`) instead of numpy calls per row.
 """
 
 from __future__ import annotations
