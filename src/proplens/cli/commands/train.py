@@ -20,6 +20,8 @@ def train_command(
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/work/checkpoint.pt."),
     export: bool = typer.Option(True, "--export/--no-export", help="Export the best epoch to ONNX (int8) in OUT."),
     threads: int = typer.Option(None, help="Torch threads (default: all cores)."),
+    model_name: str = typer.Option("proplens-minilm", help="Name written into the exported model's config.json."),
+    model_version: str = typer.Option("0.1.0", help="Version written into the exported model's config.json."),
 ) -> None:
     """Fine-tune the multi-task MiniLM network on PTC data, validate by article, export to ONNX."""
     try:
@@ -44,7 +46,7 @@ def train_command(
     if export:
         from ...training.finalize import export_and_tune
 
-        m = export_and_tune(work, data, out)
+        m = export_and_tune(work, data, out, name=model_name, version=model_version)
         typer.echo(f"exported the ONNX model to {out}; decoding tuned on the validation split with it", err=True)
     typer.echo(f"best epoch {best['epoch']}: SI F1 {m['si']['f1']:.3f}, TC F1 {m['tc']['f1']:.3f}, E2E F1 {m['e2e']['f1']:.3f}", err=True)
 
