@@ -96,6 +96,8 @@ class Analyzer:
         self._config: Mapping[str, Any] = {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
         self._attributor = None
         self._attributor_checked = False
+        self._attr_pool = None
+        self._attr_pool_pid: int | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ model
@@ -124,6 +126,19 @@ class Analyzer:
         self.detector
         keep = ("name", "version", "base_encoder", "metrics", "trained_on", "quantization")
         return {k: self._config[k] for k in keep if k in self._config}
+
+    def _attribution_executor(self):
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .model.runtime import available_cpus
+
+        # One per process (a pool made before a fork has no thread in the child). Each pipe() waits for its
+        # chunk, so one thread per core only matters when several threads share this analyzer (a server).
+        if self._attr_pool is None or self._attr_pool_pid != os.getpid():
+            self._attr_pool = ThreadPoolExecutor(max_workers=available_cpus(), thread_name_prefix="proplens-attribution")
+            self._attr_pool_pid = os.getpid()
+        return self._attr_pool
 
     def _get_attributor(self):
         if self.attribution is False:
@@ -174,13 +189,16 @@ class Analyzer:
                     break
             if not chunk:
                 return
-            preds = self.detector.predict([c[0] for c in chunk])
+            texts_ = [c[0] for c in chunk]
             attributor = self._get_attributor()
+            pending = None
             if attributor is not None:
-                # one nlp.pipe over the chunk: spaCy batches the texts' parser/NER steps
-                attrs = [tuple(a) for a in attributor.pipe([c[0] for c in chunk], batch_size=len(chunk))]
-            else:
-                attrs = [()] * len(chunk)
+                # Attribution (spaCy, mostly one core) runs beside the encoder instead of after it: one
+                # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the GIL).
+                pending = self._attribution_executor().submit(
+                    lambda: [tuple(a) for a in attributor.pipe(texts_, batch_size=len(texts_))])
+            preds = self.detector.predict(texts_)
+            attrs = pending.result() if pending is not None else [()] * len(chunk)
             for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
                 yield self._build(text, title, meta, pred, attributions)
 
