@@ -75,3 +75,16 @@ def test_binary_rejected():
 def test_read_missing_file(tmp_path):
     with pytest.raises(InputFileError, match=r"\[P011\]"):
         read_text_file(tmp_path / "nope.txt")
+
+
+def test_snap_to_words_widens_to_whole_words_only():
+    from proplens.model.detector import snap_to_words
+
+    t = "They keep persuading us, again."
+    s = t.index("persuad")
+    assert t[slice(*snap_to_words(t, s, s + len("persuad")))] == "persuading"
+    assert t[slice(*snap_to_words(t, s + 2, s + 4))] == "persuading"
+    k = t.index("keep")
+    assert snap_to_words(t, k, k + 4) == (k, k + 4)  # already whole words
+    assert snap_to_words(t, 0, len(t)) == (0, len(t))
+    assert snap_to_words("", 0, 0) == (0, 0)

@@ -22,6 +22,17 @@ from .features import normalize_phrase, span_text_features
 __all__ = ["Backend", "Detector", "TextPrediction"]
 
 _WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) so that it neither starts nor ends inside a word: a token run can stop at a
+    word piece ("persuad" of "persuading"), and a highlight should cover whole words."""
+    while start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(text[start]):
+        start -= 1
+    while end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(text[end - 1]):
+        end += 1
+    return start, end
 
 Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -200,7 +211,7 @@ class Detector:
         cfg = self.decode.for_labels() if for_labels else self.decode
         runs = decode_token_runs(pred.p_bio, cfg, breaks=self._breaks(pred))
         off = pred.tokens.offsets
-        return [(int(off[a, 0]), int(off[b - 1, 1]), p) for a, b, p in runs]
+        return [snap_to_words(pred.text, int(off[a, 0]), int(off[b - 1, 1])) + (p,) for a, b, p in runs]
 
     def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
         """Find spans and label them; fills ``TextPrediction.spans``."""
@@ -232,7 +243,7 @@ class Detector:
                 have.setdefault(t, []).append((s, e))
             gap = cfg.for_labels().join_gap
             for a, b, k, p in decode_technique_runs(pred.p_tech, cfg.tech_span_threshold, join_gap=gap, breaks=self._breaks(pred)):
-                s, e, t = int(off[a, 0]), int(off[b - 1, 1]), self.techniques[k]
+                (s, e), t = snap_to_words(pred.text, int(off[a, 0]), int(off[b - 1, 1])), self.techniques[k]
                 if not any(s < e2 and e > s2 for s2, e2 in have.get(t, [])):
                     out.append((s, e, t, p))
         if cfg.repetition_rule and "Repetition" in self.techniques:
