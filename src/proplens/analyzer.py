@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -61,8 +62,8 @@ class Analyzer:
     max_chars : int
         Longest accepted text; longer input raises :class:`~proplens.errors.InvalidTextError`.
     threads : int, optional
-        Cores one call may use: windows of the text(s) run single-threaded, this many at once (default: all
-        available cores).
+        Cores the encoder may use: windows of the text(s) run single-threaded, this many at once (default: all
+        available cores, or one fewer when attribution runs beside the encoder).
     batch_size : int, default=16
         Encoder windows per ONNX call.
     detector : SpanDetector, optional
@@ -143,7 +144,6 @@ class Analyzer:
         return {k: self._config[k] for k in keep if k in self._config}
 
     def _attribution_executor(self):
-        import os
         from concurrent.futures import ThreadPoolExecutor
 
         from .model.runtime import available_cpus
@@ -191,12 +191,12 @@ class Analyzer:
         batch_size: int = 8,
     ) -> Iterator[Analysis]:
         """Analyze many articles, batching encoder windows across articles. Yields in input order."""
-        texts_it = iter(texts)
+        chunk_textsit = iter(texts)
         titles_it = iter(titles) if titles is not None else None
         metas_it = iter(metas) if metas is not None else None
         while True:
             chunk: list[tuple[str, str | None, Mapping[str, Any] | None]] = []
-            for text in texts_it:
+            for text in chunk_textsit:
                 t = next(titles_it, None) if titles_it else None
                 m = next(metas_it, None) if metas_it else None
                 chunk.append((check_text(text, max_chars=self.max_chars), t, m))
@@ -204,15 +204,15 @@ class Analyzer:
                     break
             if not chunk:
                 return
-            texts_ = [c[0] for c in chunk]
+            chunk_texts = [c[0] for c in chunk]
             attributor = self._get_attributor()
             pending = None
             if attributor is not None:
                 # Attribution (spaCy, mostly one core) runs beside the encoder instead of after it: one
                 # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the GIL).
                 pending = self._attribution_executor().submit(
-                    lambda: [tuple(a) for a in attributor.pipe(texts_, batch_size=len(texts_))])
-            preds = self.detector.predict(texts_)
+                    lambda: [tuple(a) for a in attributor.pipe(chunk_texts, batch_size=len(chunk_texts))])
+            preds = self.detector.predict(chunk_texts)
             attrs = pending.result() if pending is not None else [()] * len(chunk)
             for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
                 yield self._build(text, title, meta, pred, attributions)
