@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -97,8 +96,7 @@ class Analyzer:
         self._config: Mapping[str, Any] = {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
         self._attributor = None
         self._attributor_checked = False
-        self._attr_pool = None
-        self._attr_pool_pid: int | None = None
+        self._attr_pool = None  # ForkSafePool, made when attribution first runs
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ model
@@ -144,16 +142,13 @@ class Analyzer:
         return {k: self._config[k] for k in keep if k in self._config}
 
     def _attribution_executor(self):
-        from concurrent.futures import ThreadPoolExecutor
+        from .model.runtime import ForkSafePool, available_cpus
 
-        from .model.runtime import available_cpus
-
-        # One per process (a pool made before a fork has no thread in the child). Each pipe() waits for its
-        # chunk, so one thread per core only matters when several threads share this analyzer (a server).
-        if self._attr_pool is None or self._attr_pool_pid != os.getpid():
-            self._attr_pool = ThreadPoolExecutor(max_workers=available_cpus(), thread_name_prefix="proplens-attribution")
-            self._attr_pool_pid = os.getpid()
-        return self._attr_pool
+        # Each pipe() waits for its chunk, so one thread per core only matters when several threads share
+        # this analyzer (a server).
+        if self._attr_pool is None:
+            self._attr_pool = ForkSafePool(available_cpus(), "proplens-attribution")
+        return self._attr_pool.get()
 
     def _get_attributor(self):
         if self.attribution is False:

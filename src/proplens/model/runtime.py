@@ -72,6 +72,25 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class ForkSafePool:
+    """A thread pool made on first use, and made again in a forked child (a pool made before a fork has no
+    threads in the child, so work submitted there would wait forever)."""
+
+    def __init__(self, workers: int, name: str):
+        self.workers = workers
+        self.name = name
+        self._pool = None
+        self._pid: int | None = None
+
+    def get(self):
+        if self._pool is None or self._pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=self.name)
+            self._pid = os.getpid()
+        return self._pool
+
+
 class OnnxBackend:
     """An ONNX Runtime session for ``model.onnx``, created on first call.
 
@@ -87,8 +106,7 @@ class OnnxBackend:
         self.path = path
         self.threads = threads or available_cpus()
         self._session = None
-        self._pool = None
-        self._pool_pid = None
+        self._pool = ForkSafePool(self.threads, "proplens-onnx")
 
     def _get(self):
         if self._session is None:
@@ -111,15 +129,6 @@ class OnnxBackend:
                 raise ModelLoadError(Errors.P009.format(path=self.path, reason=str(exc).splitlines()[0])) from None
         return self._session
 
-    def _executor(self):
-        # A pool made before a fork has no threads in the child: make a new one per process.
-        if self._pool is None or self._pool_pid != os.getpid():
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="proplens-onnx")
-            self._pool_pid = os.getpid()
-        return self._pool
-
     def __call__(self, ids: np.ndarray, mask: np.ndarray):
         """Run each sequence on its own, unpadded.
 
@@ -137,7 +146,7 @@ class OnnxBackend:
             return sess.run(None, {"input_ids": ids[r : r + 1, :n], "attention_mask": mask[r : r + 1, :n]})
 
         if self.threads > 1 and B > 1:
-            results = list(self._executor().map(run, range(B)))
+            results = list(self._pool.get().map(run, range(B)))
         else:
             results = [run(r) for r in range(B)]
         outs = [np.zeros((B, T) + x.shape[2:], dtype=x.dtype) for x in results[0]]
