@@ -128,8 +128,9 @@ def _rows_to_ids(flat: list[str], lens: list[int]) -> tuple[np.ndarray, np.ndarr
     return np.array(vals, dtype=np.int64), _row_starts(lens)
 
 
-def cue_rows(da: DocArrays, in_quote: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
-    """Bucket ids of ``cue_features`` for every token: (flat ids, start of each token's row)."""
+def cue_feature_strings(da: DocArrays, in_quote: Sequence[bool]) -> tuple[list[str], list[int]]:
+    """The cue-tagging feature strings of every token, flat, with each token's row length. The one
+    template: training reads it through ``features.cue_features``, inference through :func:`cue_rows`."""
     n = da.n
     lem, lower, pos, tag, dep, ent, shape4 = da.lem, da.lower, da.pos, da.tag, da.dep, da.ent, da.shape4
     head, children = da.head, da.children
@@ -184,7 +185,12 @@ def cue_rows(da: DocArrays, in_quote: Sequence[bool]) -> tuple[np.ndarray, np.nd
             f.append("pd=" + dep[i - 1] + "|" + p)
         add(f)
         lens.append(len(f))
-    return _rows_to_ids(flat, lens)
+    return flat, lens
+
+
+def cue_rows(da: DocArrays, in_quote: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket ids of ``cue_features`` for every token: (flat ids, start of each token's row)."""
+    return _rows_to_ids(*cue_feature_strings(da, in_quote))
 
 
 def _dep_path(da: DocArrays, i: int, down: list[int], down_index: dict, max_len: int = 6) -> str:

@@ -52,56 +52,17 @@ def _lem(tok) -> str:
 
 
 def cue_features(doc, in_quote: Sequence[bool]) -> list[list[str]]:
-    """Feature strings for each token of ``doc`` (cue tagging)."""
-    feats: list[list[str]] = []
-    n = len(doc)
-    for tok in doc:
-        i = tok.i
-        lem = _lem(tok)
-        pos = tok.pos_
-        head = tok.head
-        child_deps = sorted({c.dep_ for c in tok.children})
-        prev = _lem(doc[i - 1]) if i > 0 else "<s>"
-        nxt = _lem(doc[i + 1]) if i + 1 < n else "</s>"
-        prev2 = _lem(doc[i - 2]) if i > 1 else "<s>"
-        nxt2 = _lem(doc[i + 2]) if i + 2 < n else "</s>"
-        f = [
-            "bias",
-            "l=" + lem,
-            "w=" + tok.lower_,
-            "p=" + pos,
-            "t=" + tok.tag_,
-            "d=" + tok.dep_,
-            "lp=" + lem + "|" + pos,
-            "ld=" + lem + "|" + tok.dep_,
-            "hl=" + _lem(head),
-            "hd=" + head.dep_,
-            "hp=" + head.pos_,
-            "dhl=" + tok.dep_ + "|" + _lem(head),
-            "pl=" + prev,
-            "nl=" + nxt,
-            "pl2=" + prev2 + "|" + prev,
-            "nl2=" + nxt + "|" + nxt2,
-            "pl_l=" + prev + "|" + lem,
-            "l_nl=" + lem + "|" + nxt,
-            "pp=" + (doc[i - 1].pos_ if i > 0 else "<s>"),
-            "np=" + (doc[i + 1].pos_ if i + 1 < n else "</s>"),
-            "q=%d" % in_quote[i],
-            "qlp=%d|%s" % (in_quote[i], pos),
-            "shape=" + tok.shape_[:4],
-            "ent=" + tok.ent_type_,
-        ]
-        for cd in child_deps:
-            f.append("cd=" + cd)
-            f.append("lcd=" + lem + "|" + cd)
-        # whether a quoted passage hangs off this token
-        has_q_child = any(in_quote[c.i] for c in tok.children)
-        f.append("qchild=%d" % has_q_child)
-        f.append("lqchild=%s|%d" % (lem, has_q_child))
-        if i > 0:
-            f.append("pd=" + doc[i - 1].dep_ + "|" + pos)
-        feats.append(f)
-    return feats
+    """Feature strings for each token of ``doc`` (cue tagging): lemma, word, tags and dependency of the token
+    and its head, neighbouring lemmas, quote state, shape, entity type, child dependencies, a quoted child."""
+    from .fastfeatures import DocArrays, cue_feature_strings  # fastfeatures imports this module
+
+    flat, lens = cue_feature_strings(DocArrays(doc), in_quote)
+    rows: list[list[str]] = []
+    k = 0
+    for n in lens:
+        rows.append(flat[k : k + n])
+        k += n
+    return rows
 
 
 def _ancestors(tok) -> list:
