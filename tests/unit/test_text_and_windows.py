@@ -88,3 +88,26 @@ def test_snap_to_words_widens_to_whole_words_only():
     assert snap_to_words(t, k, k + 4) == (k, k + 4)  # already whole words
     assert snap_to_words(t, 0, len(t)) == (0, len(t))
     assert snap_to_words("", 0, 0) == (0, 0)
+
+
+@pytest.mark.parametrize("n,offset", [(1000, 100), (1000, 5), (508, 254), (509, 200), (1000, 253), (200, 50), (762, 254 - 10)])
+def test_jittered_training_windows_cover_every_token(n, offset):
+    from proplens.training.data import jittered_windows
+
+    ws = jittered_windows(n, size=254, offset=offset)
+    covered = np.zeros(n, int)
+    for w in ws:
+        assert 0 <= w.start_token < w.end_token <= n
+        assert w.end_token - w.start_token <= 254
+        covered[w.start_token : w.end_token] += 1
+    assert covered.min() == 1  # every token is trained on
+    if n > 254 and 16 <= offset < 254:
+        assert ws[0].end_token == offset  # the cut points moved
+        assert min(w.end_token - w.start_token for w in ws[1:]) >= 16  # no sliver windows
+        assert covered.max() <= 2
+
+
+def test_jittered_windows_without_offset_are_the_fixed_ones():
+    from proplens.training.data import jittered_windows
+
+    assert jittered_windows(1000, size=254, offset=0) == make_windows(1000, size=254, stride=254)

@@ -23,6 +23,7 @@ __all__ = ["Backend", "Detector", "TextPrediction"]
 
 _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
+_NEWLINE = re.compile("\n")
 
 
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -57,6 +58,7 @@ class TextPrediction:
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)  # start, end, technique, score
     si_spans: list[tuple[int, int, float]] = field(default_factory=list)  # SI-tuned propaganda regions (no technique)
     _norm: str | None = None
+    _breaks: np.ndarray | None = None
 
     @property
     def p_inside(self) -> np.ndarray:
@@ -152,16 +154,26 @@ class Detector:
         return preds
 
     # ------------------------------------------------------------ spans
-    def _breaks(self, pred: TextPrediction) -> np.ndarray:
-        off = pred.tokens.offsets
-        n = len(off)
-        br = np.zeros(n, dtype=bool)
-        t = pred.text
-        for i in range(n):
-            tok = t[off[i, 0] : off[i, 1]]
-            if tok in (".", "!", "?") or (i + 1 < n and "\n" in t[off[i, 1] : off[i + 1, 0]]):
-                br[i] = True
-        return br
+    @staticmethod
+    def _breaks(pred: TextPrediction) -> np.ndarray:
+        """Tokens after which a span may not be joined across: sentence-final punctuation, or a line break
+        before the next token. Computed once per text (three decoders ask for it)."""
+        if pred._breaks is None:
+            off = pred.tokens.offsets
+            n = len(off)
+            t = pred.text
+            br = np.zeros(n, dtype=bool)
+            if n:
+                one_char = np.flatnonzero(off[:, 1] - off[:, 0] == 1)
+                br[one_char] = [t[off[i, 0]] in ".!?" for i in one_char]
+                newlines = np.array([m.start() for m in _NEWLINE.finditer(t)], dtype=np.int64)
+                if len(newlines) and n > 1:
+                    # a newline at a position in [end of token i, start of token i+1)
+                    lo = np.searchsorted(newlines, off[:-1, 1], side="left")
+                    hi = np.searchsorted(newlines, off[1:, 0], side="left")
+                    br[:-1] |= hi > lo
+            pred._breaks = br
+        return pred._breaks
 
     def span_features(self, pred: TextPrediction, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[bool]]:
         """Span-classifier inputs for character spans: [CLS, mean, first, last] of the best window + text features."""

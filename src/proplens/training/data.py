@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.alignment import best_window, char_span_to_tokens, make_windows, tokenize, window_ids
+from ..model.alignment import Window, best_window, char_span_to_tokens, make_windows, tokenize, window_ids
 from ..model.features import normalize_phrase, span_text_features
 from ..ptc.io import PtcCorpus, TcRow
 from ..ptc.metrics import merge_intervals
@@ -37,9 +37,24 @@ def split_by_article(ids: list[str], *, val_fraction: float = 0.15, seed: int = 
     return train, val
 
 
+def jittered_windows(n_tokens: int, *, size: int, offset: int, min_size: int = 16) -> list[Window]:
+    """Windows of ``size`` tokens whose cut points are shifted by ``offset``: the first window is
+    ``[0, offset)``, the last is a full one ending at the end (it may overlap its neighbour). Drawing a new offset every epoch shows each token with different
+    left/right context instead of always at the same window position (a fixed cut leaves the tokens
+    near it with one-sided context in every epoch)."""
+    if n_tokens <= size or offset < min_size or offset >= size:
+        return make_windows(n_tokens, size=size, stride=size)
+    out = [Window(0, offset)] + [Window(s, min(s + size, n_tokens)) for s in range(offset, n_tokens, size)]
+    if out[-1].end_token - out[-1].start_token < min_size:  # a sliver at the end: a full last window instead
+        out[-1] = Window(n_tokens - size, n_tokens)
+    return out
+
+
 def article_windows(
-    article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102
+    article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102,
+    offset: int = 0,
 ) -> list[TrainWindow]:
+    """Training windows of one article (``offset`` > 0: :func:`jittered_windows` instead of a fixed stride)."""
     tk = tokenize(tokenizer, text)
     n = len(tk)
     K = len(TECHNIQUE_IDS)
@@ -54,7 +69,7 @@ def article_windows(
         tr = char_span_to_tokens(tk.offsets, r.start, r.end)
         if tr:
             tech[tr[0] : tr[1], TECH_INDEX[r.technique]] = 1.0
-    wins = make_windows(n, size=size, stride=stride)
+    wins = jittered_windows(n, size=size, offset=offset) if offset else make_windows(n, size=size, stride=stride)
     out = []
     for w in wins:
         ids = window_ids(tk, w, cls_id, sep_id)
@@ -76,8 +91,13 @@ def article_windows(
     return out
 
 
-def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int) -> list[TrainWindow]:
+def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int,
+                   jitter_seed: int | None = None) -> list[TrainWindow]:
+    """Windows of every article; with ``jitter_seed``, each article's cut points are shifted by a random
+    offset drawn from that seed (one draw per article, reproducible)."""
+    rng = random.Random(jitter_seed)
     out: list[TrainWindow] = []
     for a in ids:
-        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride))
+        offset = rng.randrange(size) if jitter_seed is not None else 0
+        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride, offset=offset))
     return out

@@ -109,11 +109,18 @@ def train(
     tech_loss_weight: float = 0.5,
     resume: bool = False,
     keep_epoch_weights: bool = False,
+    window_jitter: bool = False,
+    split_seed: int | None = None,
     threads: int | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Train, validate each epoch, keep the best epoch by SI F1 + TC F1, return its metrics."""
+    """Train, validate each epoch, keep the best epoch by SI F1 + TC F1 + E2E F1, return its metrics.
+
+    ``split_seed`` fixes the validation split (default: ``seed``), so runs with different seeds can share
+    one split. ``window_jitter`` cuts the training articles into windows at a new random offset every
+    epoch (:func:`~proplens.training.data.jittered_windows`) instead of at fixed multiples of the stride.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if threads:
@@ -122,9 +129,15 @@ def train(
     base = base_encoder_path()
     tokenizer = load_tokenizer(base / "tokenizer.json")
     corpus = PtcCorpus.load(data_dir)
-    train_ids, val_ids = split_by_article(list(corpus.articles), val_fraction=val_fraction, seed=seed)
-    (out / "split.json").write_text(json.dumps({"seed": seed, "train": train_ids, "validation": val_ids}, indent=1))
-    tr_windows = corpus_windows(corpus, train_ids, tokenizer, size=window_size, stride=window_stride)
+    split_seed = seed if split_seed is None else split_seed
+    train_ids, val_ids = split_by_article(list(corpus.articles), val_fraction=val_fraction, seed=split_seed)
+    (out / "split.json").write_text(json.dumps({"seed": split_seed, "train": train_ids, "validation": val_ids}, indent=1))
+
+    def epoch_windows(epoch: int) -> list[TrainWindow]:
+        jitter = seed * 1000 + epoch if window_jitter else None
+        return corpus_windows(corpus, train_ids, tokenizer, size=window_size, stride=window_stride, jitter_seed=jitter)
+
+    tr_windows = epoch_windows(0)
     log(f"{len(train_ids)} training articles ({len(tr_windows)} windows), {len(val_ids)} validation articles")
 
     net = PropagandaNet.from_base(base)
@@ -154,6 +167,10 @@ def train(
 
     for epoch in range(start_epoch, epochs):
         net.train()
+        if window_jitter and epoch > 0:
+            tr_windows = epoch_windows(epoch)
+        # With jitter the window count varies a little by epoch; the schedule keeps the first epoch's length.
+        steps_per_epoch = math.ceil(len(tr_windows) / batch_size)
         order = list(range(len(tr_windows)))
         random.Random(seed + epoch).shuffle(order)
         t0, run_loss = time.time(), 0.0
@@ -195,6 +212,6 @@ def train(
         (out / "metrics.json").write_text(json.dumps({"history": history, "best": best}, indent=1))
     hp = {"epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "window_size": window_size,
           "window_stride": window_stride, "val_fraction": val_fraction, "span_loss_weight": span_loss_weight,
-          "tech_loss_weight": tech_loss_weight}
+          "tech_loss_weight": tech_loss_weight, "window_jitter": window_jitter, "split_seed": split_seed}
     (out / "train_config.json").write_text(json.dumps(hp, indent=1))
     return best

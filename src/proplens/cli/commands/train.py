@@ -12,11 +12,14 @@ def train_command(
     data: Path = typer.Option(..., "--data", help="PTC-format folder: articles/ and labels-tc/ (or one *TC.labels file)."),
     out: Path = typer.Option(..., "--out", help="Folder for the trained model (ONNX export, config, metrics)."),
     epochs: int = typer.Option(3, help="Training epochs."),
-    seed: int = typer.Option(13, help="Random seed (also fixes the validation split)."),
+    seed: int = typer.Option(13, help="Random seed (also fixes the validation split unless --split-seed is given)."),
+    split_seed: int = typer.Option(None, help="Seed of the article-level validation split (default: --seed)."),
     batch_size: int = typer.Option(16, help="Windows per step."),
     lr: float = typer.Option(8e-5, help="Encoder learning rate."),
     val_fraction: float = typer.Option(0.15, help="Share of articles held out for validation."),
     window_stride: int = typer.Option(254, help="Token step between training windows."),
+    window_jitter: bool = typer.Option(False, "--window-jitter/--no-window-jitter",
+                                       help="Cut training windows at a new random offset every epoch."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/work/checkpoint.pt."),
     export: bool = typer.Option(True, "--export/--no-export", help="Export the best epoch to ONNX (int8) in OUT."),
     threads: int = typer.Option(None, help="Torch threads (default: all cores)."),
@@ -41,7 +44,7 @@ def train_command(
             p.update(task, description=msg, completed=i, total=n)
 
         best = train(data, work, epochs=epochs, seed=seed, batch_size=batch_size, lr=lr, val_fraction=val_fraction,
-                     window_stride=window_stride, resume=resume, threads=threads, progress=progress, log=p.console.print)
+                     window_stride=window_stride, window_jitter=window_jitter, split_seed=split_seed, resume=resume, threads=threads, progress=progress, log=p.console.print)
     m = best["metrics"]
     if export:
         from ...training.finalize import export_and_tune
