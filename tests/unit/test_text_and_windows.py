@@ -111,3 +111,23 @@ def test_jittered_windows_without_offset_are_the_fixed_ones():
     from proplens.training.data import jittered_windows
 
     assert jittered_windows(1000, size=254, offset=0) == make_windows(1000, size=254, stride=254)
+
+
+def test_span_head_blas_limit_is_scoped():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from proplens.model.decoding import single_threaded_blas, span_head_forward
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with single_threaded_blas():
+        assert all(n == 1 for n in blas_threads())
+    assert blas_threads() == before  # the user's numpy keeps its threads
+    rng = np.random.default_rng(0)
+    w = {"w1": rng.normal(size=(8, 5)), "b1": np.zeros(8), "w2": rng.normal(size=(3, 8)), "b2": np.zeros(3)}
+    x = rng.normal(size=(4, 5))
+    h = np.tanh(x @ w["w1"].T)
+    z = h @ w["w2"].T
+    expected = np.exp(z - z.max(1, keepdims=True))
+    np.testing.assert_allclose(span_head_forward(w, x), expected / expected.sum(1, keepdims=True), rtol=1e-6)
