@@ -52,7 +52,7 @@ def read_text_file(path: str | Path) -> str:
     try:
         return decode_bytes(data)
     except InvalidTextError as exc:
-        raise InputFileError(Errors.P011.format(path=p, reason=str(exc))) from None
+        raise InputFileError(Errors.P011.format(path=p, reason=str(exc).rstrip("."))) from None
 
 
 def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
