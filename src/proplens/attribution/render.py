@@ -31,8 +31,10 @@ def group_by_source(text: str, attributions: Sequence) -> "OrderedDict[str, list
 def print_attributions(text: str, attributions: Sequence, console, *, title: str | None = None) -> None:
     """Print a table: source (type, via), cue, content."""
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(title=f"Sources — {title}" if title else "Sources", show_lines=True)
+    # Every cell is a Text, never a markup string: user text such as "[/quote]" must print verbatim.
+    t = Table(title=Text(f"Sources — {title}" if title else "Sources"), show_lines=True)
     t.add_column("source")
     t.add_column("type")
     t.add_column("cue")
@@ -41,7 +43,7 @@ def print_attributions(text: str, attributions: Sequence, console, *, title: str
         src = a.source_text or "(no source)"
         if a.via:
             src += " via " + ", ".join(a.via)
-        t.add_row(src, a.source_type, _t(text, a.cue), _t(text, a.content))
+        t.add_row(Text(src), Text(a.source_type), Text(_t(text, a.cue)), Text(_t(text, a.content)))
     console.print(t)
     if not attributions:
         console.print("No attributions found.")

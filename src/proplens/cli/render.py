@@ -1,4 +1,8 @@
-"""Rendering analyses for the terminal (rich) and as PTC rows. No propaganda logic lives here."""
+"""Rendering analyses for the terminal (rich) and as PTC rows. No propaganda logic lives here.
+
+User text (article, title, spans, sources) is only ever passed to rich inside ``Text`` objects, never as a
+markup string: "[/quote]" or "[motor]" in an article must print as written, not be parsed as rich markup.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,12 @@ if TYPE_CHECKING:
 def analysis_to_ptc(analysis: "Analysis", article_id: str) -> str:
     """PTC FLC rows ``ID<TAB>technique<TAB>start<TAB>end`` for every span."""
     return "".join(f"{article_id}\t{s.technique}\t{s.start}\t{s.end}\n" for s in analysis.spans)
+
+
+def _quote(text: str, limit: int) -> str:
+    """A span shown in quotes, verbatim but for line breaks (shown as ⏎) and a cut after ``limit`` characters."""
+    cut = text[:limit].replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    return f"“{cut}{'…' if len(text) > limit else ''}”"
 
 
 def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> None:
@@ -53,7 +63,7 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
             continue
         t = get_technique(tid)
         first = max(analysis.spans_of(tid), key=lambda s: s.score)
-        table.add_row(Text("■ ", style=t.color) + Text(t.name), str(n), Text(repr(first.text[:60])))
+        table.add_row(Text("■ ", style=t.color) + Text(t.name), str(n), Text(_quote(first.text, 60)))
     if analysis.spans:
         console.print(table)
     else:
@@ -67,10 +77,17 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
         for a in analysis.attributions[:40]:
             cue = " ".join(text[s:e] for s, e in a.cue)
             content = " ".join(text[s:e] for s, e in a.content)
-            at.add_row(a.source_text or "(no source)", a.source_type, cue, (content[:80] + "…") if len(content) > 80 else content)
+            at.add_row(
+                Text(a.source_text or "(no source)"),
+                Text(a.source_type),
+                Text(cue),
+                Text((content[:80] + "…") if len(content) > 80 else content),
+            )
         console.print(at)
     share = analysis.propaganda_sentence_share
-    console.print(
-        f"Article score: [bold]{analysis.score:.2f}[/bold]  ·  sentences with propaganda: {share:.0%}  ·  "
-        f"spans: {len(analysis.spans)}  ·  model: {analysis.model_name} {analysis.model_version}"
+    footer = Text("Article score: ") + Text(f"{analysis.score:.2f}", style="bold")
+    footer += Text(
+        f"  ·  sentences with propaganda: {share:.0%}  ·  spans: {len(analysis.spans)}  ·  "
+        f"model: {analysis.model_name} {analysis.model_version}"
     )
+    console.print(footer)
