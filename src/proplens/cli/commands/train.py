@@ -16,15 +16,7 @@ def train_command(
     split_seed: int = typer.Option(None, help="Seed of the article-level validation split (default: --seed)."),
     batch_size: int = typer.Option(16, help="Windows per step."),
     lr: float = typer.Option(8e-5, help="Encoder learning rate."),
-    val_fraction: float = typer.Option(0.15, help="Share of articles held out for validation (0: train on all; "
-                                       "choose epochs and decoding with 'proplens ptc cv' instead)."),
-    base: str = typer.Option("minilm", help="Pretrained encoder: minilm, mpnet (fetch it first with "
-                             "'proplens fetch-encoder mpnet') or a Hugging Face model folder."),
-    windowing: str = typer.Option("stride", help="stride: overlapping windows over the article; lines: one per line."),
-    window_size: int = typer.Option(254, help="Content tokens per window (128 suits --windowing lines)."),
-    bio_weights: str = typer.Option("1,2,1.5", help="Loss weights of the O,B,I token classes (comma-separated)."),
-    bf16: bool = typer.Option(False, "--bf16/--no-bf16", help="bfloat16 autocast (about 2.5x faster on CPUs with AVX512-BF16)."),
-    keep_epoch_weights: bool = typer.Option(False, "--keep-epoch-weights", help="Save every epoch's weights (work/epochN.pt)."),
+    val_fraction: float = typer.Option(0.15, help="Share of articles held out for validation."),
     window_stride: int = typer.Option(254, help="Token step between training windows."),
     window_jitter: bool = typer.Option(False, "--window-jitter/--no-window-jitter",
                                        help="Cut training windows at a new random offset every epoch."),
@@ -34,7 +26,7 @@ def train_command(
     model_name: str = typer.Option("proplens-minilm", help="Name written into the exported model's config.json."),
     model_version: str = typer.Option("0.1.0", help="Version written into the exported model's config.json."),
 ) -> None:
-    """Fine-tune the multi-task network on PTC data (optionally validating by article), export to ONNX."""
+    """Fine-tune the multi-task MiniLM network on PTC data, validate by article, export to ONNX."""
     try:
         import torch  # noqa: F401  (fail early with the install hint)
         from ...training.train import train
@@ -64,4 +56,3 @@ def train_command(
 
 def register(app: typer.Typer) -> None:
     app.command("train")(train_command)
-    app.command("fetch-encoder")(fetch_encoder_command)
