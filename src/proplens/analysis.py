@@ -187,6 +187,28 @@ class Analysis:
         tid = get_technique(technique).id
         return [s for s in self.spans if s.technique == tid]
 
+    def passages(self) -> list[tuple[int, int, tuple[Span, ...]]]:
+        """Distinct passages: one ``(start, end, spans)`` per character range, with every technique found on it.
+
+        A passage labelled with two techniques is one passage with two spans, not two passages.
+
+        Examples
+        --------
+        >>> t = "a reckless plan"
+        >>> a = Analysis(t, (Span.make(t, 2, 10, "Loaded_Language", .9), Span.make(t, 2, 10, "Exaggeration,Minimisation", .6)), (), .5, "m", "1")
+        >>> [(s, e, [x.technique for x in spans]) for s, e, spans in a.passages()]
+        [(2, 10, ['Exaggeration,Minimisation', 'Loaded_Language'])]
+        """
+        groups: dict[tuple[int, int], list[Span]] = {}
+        for s in self.spans:
+            groups.setdefault((s.start, s.end), []).append(s)
+        return [(s, e, tuple(v)) for (s, e), v in groups.items()]
+
+    @property
+    def n_passages(self) -> int:
+        """Number of distinct passages (character ranges) that carry at least one technique."""
+        return len({(s.start, s.end) for s in self.spans})
+
     @property
     def propaganda_sentence_share(self) -> float:
         """Share of sentences that contain at least one span."""

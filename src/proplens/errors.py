@@ -38,7 +38,7 @@ class Errors(metaclass=_CodedMessages):
     P002 = "Unknown technique {value!r}. Valid technique ids are: {options}."
     P003 = "Span offsets ({start}, {end}) are invalid for a text of length {length}: need 0 <= start < end <= length."
     P004 = "The input is not valid text: {reason}. Pass UTF-8 (or UTF-16 with a byte-order mark) text."
-    P005 = "The text has {length:,} characters, more than the limit of {limit:,}. Split it or raise the limit (max_chars)."
+    P005 = "The text has {length:,} characters, more than the limit of {limit:,}. Split it or raise the limit ({knob})."
     P006 = "Cannot read label file {path}, line {line}: {reason}. Expected TAB-separated rows: {expected}."
     P007 = "Label file {path}, line {line}: span ({start}, {end}) is outside article {article} of length {length}."
     P008 = "Label file {path}, line {line}: no article file {article}.txt in {folder}."

@@ -174,7 +174,7 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
 <h1>{escape(title)}</h1><div class="meta">{" · ".join(info)}</div>
 <div class="grid" style="margin-top:18px"><section class="card"><div class="article">{"".join(parts)}</div></section>
 <aside><section class="card"><div class="meta">Article score</div><div class="score">{analysis.score:.0%}</div>
-<div class="meta">{len(analysis.spans)} passages in {len(analysis.sentences)} sentences</div>
+<div class="meta">{analysis.n_passages} passage{"" if analysis.n_passages == 1 else "s"} in {len(analysis.sentences)} sentences</div>
 <h2>Sentence heat</h2><div class="strip">{strip}</div>
 <h2>Techniques</h2><div class="legend">{"".join(legend)}</div></section>
 <section class="card" style="margin-top:16px"><h2 style="margin-top:0">Counts</h2><table>{bars}</table></section></aside></div>

@@ -55,8 +55,14 @@ def read_text_file(path: str | Path) -> str:
         raise InputFileError(Errors.P011.format(path=p, reason=str(exc).rstrip("."))) from None
 
 
-def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+LIMIT_KNOB = "Analyzer(max_chars=...)"
+
+
+def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS, knob: str = LIMIT_KNOB) -> str:
     """Validate analysable text; return it unchanged.
+
+    ``knob`` names the setting that raises ``max_chars`` where the caller's users meet the limit (a CLI
+    option, a server setting); the too-long message [P005] names it.
 
     Raises
     ------
@@ -70,7 +76,7 @@ def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     if not text.strip():
         raise InvalidTextError(Errors.P001)
     if len(text) > max_chars:
-        raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars))
+        raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob=knob))
     sample = text[:20000]
     n_ctrl = len(_CONTROL.findall(sample))
     if n_ctrl > 0.1 * len(sample):

@@ -140,6 +140,8 @@ def test_text_over_limit_is_413(make_client):
     r = _post(client, text="a reckless word. " * 100)
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "text_too_long" and "1,000" in r.json()["error"]["message"]
+    # the message names the knob that exists on a server (issue 10), not the library's max_chars
+    assert r.json()["error"]["message"].endswith("raise the limit (the server setting PROPLENS_MAX_TEXT_CHARS).")
 
 
 def test_slow_analysis_hits_the_time_limit_with_503(make_client):

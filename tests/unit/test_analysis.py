@@ -46,8 +46,32 @@ def test_too_long_text_rejected():
     from proplens.testing import LexiconDetector
 
     a = Analyzer(detector=LexiconDetector(), attribution=False, max_chars=100)
-    with pytest.raises(InvalidTextError, match=r"\[P005\]"):
+    with pytest.raises(InvalidTextError, match=r"\[P005\].*raise the limit \(Analyzer\(max_chars=\.\.\.\)\)\."):
         a("x " * 100)
+
+
+def test_passages_are_distinct_ranges_with_every_technique():
+    from proplens.analysis import Analysis, Span
+
+    t = "a reckless plan by puppet rulers"
+    spans = (Span.make(t, 2, 10, "Loaded_Language", 0.9), Span.make(t, 2, 10, "Exaggeration,Minimisation", 0.6),
+             Span.make(t, 19, 25, "Name_Calling,Labeling", 0.8), Span.make(t, 2, 15, "Loaded_Language", 0.5))
+    a = Analysis(t, spans, (), 0.5, "m", "1")
+    assert len(a.spans) == 4 and a.n_passages == 3
+    got = {(s, e): sorted(x.technique for x in sp) for s, e, sp in a.passages()}
+    assert got == {(2, 10): ["Exaggeration,Minimisation", "Loaded_Language"], (2, 15): ["Loaded_Language"],
+                   (19, 25): ["Name_Calling,Labeling"]}
+    assert all(t[s:e] == x.text for s, e, sp in a.passages() for x in sp)
+
+
+def test_html_report_counts_passages_not_labels():
+    from proplens.analysis import Analysis, Span
+    from proplens.report import analysis_to_html
+
+    t = "a reckless plan"
+    a = Analysis(t, (Span.make(t, 2, 10, "Loaded_Language", .9), Span.make(t, 2, 10, "Doubt", .6)), (), .5, "m", "1")
+    page = analysis_to_html(a)
+    assert "1 passage in 0 sentences" in page and "2 passages" not in page
 
 
 def test_bytes_input_invalid_utf8_message(lexicon_analyzer):

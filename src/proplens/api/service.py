@@ -99,7 +99,7 @@ class AnalysisService:
         return self.from_text(text, **meta)
 
     def _check(self, text: str) -> str:
-        text = check_text(text, max_chars=self.settings.max_text_chars)
+        text = check_text(text, max_chars=self.settings.max_text_chars, knob="the server setting PROPLENS_MAX_TEXT_CHARS")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:

@@ -142,7 +142,7 @@ class BatchInput:
             try:
                 size = p.stat().st_size
                 if size > self._max_bytes:
-                    yield _error_row(i, key, rel, f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,}")
+                    yield _error_row(i, key, rel, f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)")
                     continue
                 text = decode_bytes(p.read_bytes())
             except InvalidTextError as exc:
@@ -187,7 +187,7 @@ class BatchInput:
                     continue
                 where = f"{name}:{lineno}"
                 if len(raw) > self._max_bytes:
-                    yield _error_row(i, where, where, f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,}")
+                    yield _error_row(i, where, where, f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)")
                 else:
                     try:
                         row = json.loads(decode_bytes(raw))

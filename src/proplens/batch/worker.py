@@ -111,7 +111,7 @@ def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            text = check_text(text, max_chars=max_chars)
+            text = check_text(text, max_chars=max_chars, knob="proplens batch --max-chars, or AnalyzerSpec(max_chars=...)")
     except InvalidTextError as exc:
         return row_error(rec.where, str(exc))
     return text, title

@@ -68,6 +68,15 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
         console.print(table)
     else:
         console.print("No propaganda techniques found.")
+    shared = [(s, e, sp) for s, e, sp in analysis.passages() if len(sp) > 1]
+    if shared:
+        pt = Table(title="Passages with several techniques")
+        pt.add_column("passage")
+        pt.add_column("techniques")
+        for _s, _e, sp in shared:
+            names = ", ".join(f"{get_technique(x.technique).name} {x.score:.0%}" for x in sorted(sp, key=lambda x: -x.score))
+            pt.add_row(Text(_quote(sp[0].text, 60)), Text(names))
+        console.print(pt)
     if analysis.attributions:
         at = Table(title="Sources")
         at.add_column("source")
@@ -87,7 +96,7 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
     share = analysis.propaganda_sentence_share
     footer = Text("Article score: ") + Text(f"{analysis.score:.2f}", style="bold")
     footer += Text(
-        f"  ·  sentences with propaganda: {share:.0%}  ·  spans: {len(analysis.spans)}  ·  "
+        f"  ·  sentences with propaganda: {share:.0%}  ·  passages: {analysis.n_passages}  ·  "
         f"model: {analysis.model_name} {analysis.model_version}"
     )
     console.print(footer)

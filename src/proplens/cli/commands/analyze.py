@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from ...text import DEFAULT_MAX_CHARS
+
 
 class OutputFormat(str, Enum):
     text = "text"
@@ -43,12 +45,16 @@ def analyze_command(
     model: str = typer.Option(None, "--model", help="A model folder (default: the built-in model)."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
     attribution: bool = typer.Option(True, "--attribution/--no-attribution", help="Also list who claims are attributed to."),
+    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters."),
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
     from ...analyzer import Analyzer
+    from ...errors import Errors, InvalidTextError
 
     text, art_id = _read_input(source)
-    analyzer = Analyzer(model, attribution="auto" if attribution else False)
+    if len(text) > max_chars:  # checked here so that [P005] names this command's option
+        raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
+    analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars)
     analysis = analyzer(text, title)
     if format is OutputFormat.json:
         payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=1)

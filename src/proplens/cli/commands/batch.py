@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from ...text import DEFAULT_MAX_CHARS
+
 
 class _RichProgress:
     """A rich progress bar on stderr with rate and ETA."""
@@ -83,6 +85,7 @@ def batch_command(
     attribution: str = typer.Option("auto", "--attribution", help="'auto', 'on' or 'off'."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N input rows."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters; longer ones become [P005] errors."),
 ) -> None:
     """Analyse every article of INPUT into a Parquet file; re-running resumes where it stopped."""
     from ...batch import AnalyzerSpec, run_batch
@@ -93,7 +96,7 @@ def batch_command(
         raise typer.BadParameter(f"{attribution!r}; use 'auto', 'on' or 'off'", param_hint="--attribution")
     if threads is None and (workers > 1 or engine == "ray"):
         threads = 1
-    spec = AnalyzerSpec(model_dir=model, threads=threads, batch_size=onnx_batch, attribution={"auto": "auto", "on": True, "off": False}[attribution])
+    spec = AnalyzerSpec(model_dir=model, threads=threads, batch_size=onnx_batch, attribution={"auto": "auto", "on": True, "off": False}[attribution], max_chars=max_chars)
     summary = run_batch(
         input_path,
         out,

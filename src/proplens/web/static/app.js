@@ -472,13 +472,15 @@
       } }));
 
     const chartItems = present.map((t) => ({ label: t.name, value: counts[t.id], color: t.color }));
+    // a passage is a character range: one range labelled with two techniques is one passage (both are explained on it)
+    const nPassages = new Set(spans.map((sp) => sp.start + ":" + sp.end)).size;
     const sentShare = a.sentences.length ? a.sentences.filter((st) => spans.some((sp) => sp.start < st.end && sp.end > st.start)).length : 0;
 
     const side = h("aside", { class: "side" },
       h("section", { class: "card" },
         h("div", { class: "scorebox" }, gauge(a.score),
           h("div", {}, h("div", { class: "lbl", text: "Article score" }), h("div", { class: "big", id: "article-score", text: pct(a.score) + " persuasive" }),
-            h("div", { class: "lbl", text: `${spans.length} passages · ${sentShare} of ${a.sentences.length} sentences` }))),
+            h("div", { class: "lbl", text: `${nPassages} passage${nPassages === 1 ? "" : "s"} · ${sentShare} of ${a.sentences.length} sentences` }))),
         h("h3", { text: "Sentence heat" }), strip, h("div", { class: "scale" }, h("span", { text: "start" }), h("span", { text: "end of article" })),
         h("h3", { text: "Techniques" }), legend),
       explain);
