@@ -117,3 +117,33 @@ def test_alignment_covers_every_sentence_once(versions, sep):
                 assert (v, i) not in seen
                 seen.add((v, i))
     assert seen == {(v, i) for v in range(len(texts)) for i in range(len(sents[v]))}
+
+
+def test_monotone_matches_prefers_order_and_merges():
+    from proplens.compare.gaps import monotone_chain, monotone_matches
+
+    g = np.array([[0.3, -1.0, -1.0], [-1.0, -1.0, 0.4], [-1.0, 0.5, -1.0]])
+    # (1, 2) and (2, 1) cross: only one of them can be taken, the larger gain wins
+    assert monotone_matches(g) == [((0,), (0,)), ((2,), (1,))]
+    g21 = np.full((3, 3), -np.inf)
+    g21[1, 2] = 1.0  # sentences 1 and 2 merged into item 2
+    assert monotone_matches(g, g21) == [((0,), (0,)), ((1, 2), (2,))]
+    g12 = np.full((3, 3), -np.inf)
+    g12[0, 0] = 2.0  # sentence 0 split into items 0 and 1
+    assert monotone_matches(g, None, g12)[0] == ((0,), (0, 1))
+    assert monotone_matches(np.full((2, 2), -1.0)) == []
+    assert monotone_chain([(0, 5), (1, 0), (2, 1), (3, 2), (4, 6)]) == [(1, 0), (2, 1), (3, 2), (4, 6)]
+
+
+def test_gap_pass_aligns_weak_paraphrase_between_anchors():
+    # the middle sentences share few words (toy cosine 0.42, under both link thresholds) but sit between two
+    # aligned rows and share their content words; the unrelated one stays alone
+    a = ("The dam broke at dawn. Rescue teams reached nine stranded people in the flooded lower town before noon. "
+         "Two bridges were closed.")
+    b = ("The dam broke at dawn. By noon nine people had been pulled out of the lower town by rescuers. "
+         "Two bridges were closed. A choir sang in the evening.")
+    sents, rows = align_versions([a, b], toy_embed)
+    st = _by_status([a, b], rows, sents)
+    mid = [u for s, u in st if 0 in u and u[0].startswith("Rescue teams")]
+    assert mid and mid[0].get(1, "").startswith("By noon")
+    assert [u for s, u in st if s == "only"] == [{1: "A choir sang in the evening."}]

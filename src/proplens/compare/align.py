@@ -17,6 +17,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..text import split_sentences
+from .gaps import monotone_chain, monotone_matches
+from .wording import content_stems, coverage, lexical_overlap
 
 __all__ = ["AlignedRow", "align_versions", "word_diff", "normalize", "SHARED_THRESHOLD", "REWORDED_THRESHOLD"]
 
@@ -24,6 +26,9 @@ SHARED_THRESHOLD = 0.95
 REWORDED_THRESHOLD = 0.70
 CONTEXT_THRESHOLD = 0.55
 PAIR_PENALTY = 0.02
+GAP_THRESHOLD = 0.62  # cosine + LEXICAL_WEIGHT * content-word Dice, for sentences between two anchors
+LEXICAL_WEIGHT = 0.5
+MERGE_COVERAGE = 0.5  # share of each merged sentence's content words the other side must have
 
 _WS = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
@@ -191,6 +196,104 @@ def align_versions(
                     row_of_sent[key] = ra
             rows[rb] = {}
             row_sims[rb] = []
+    # gap pass: between rows two versions share, their remaining sentences are aligned in order by
+    # embedding plus lexical overlap, one-to-one or two-to-one (a paraphrased, merged or split sentence)
+    stems = [content_stems(t) for t in unit_txt]
+    unit_of = {(unit_ver[u], unit_idx[u]): u for u in range(len(unit_txt))}
+
+    def new_units(wanted):
+        nonlocal emb, ver
+        wanted = [k for k in dict.fromkeys(wanted) if k not in unit_of]
+        if not wanted:
+            return
+        txts = [texts[v][sents[v][idx[0]][0] : sents[v][idx[-1]][1]] for v, idx in wanted]
+        emb = np.vstack([emb, _embed_unique(txts, embed)])
+        for (v, idx), t in zip(wanted, txts):
+            unit_of[(v, idx)] = len(unit_txt)
+            unit_ver.append(v)
+            unit_idx.append(idx)
+            unit_txt.append(t)
+            stems.append(content_stems(t))
+        ver = np.array(unit_ver)
+
+    def available(v, i, w):
+        r = row_of_sent.get((v, i))
+        return r is None or (w not in rows[r] and unit_idx[rows[r][v]] == (i,))
+
+    def merge_covered(v, pair, other):
+        """Both halves of a merge share at least half their content words with the other side."""
+        return all(coverage(stems[unit_of[(v, (i,))]], stems[other]) >= MERGE_COVERAGE for i in pair)
+
+    def gap_score(a, b):
+        return float(emb[a] @ emb[b]) + LEXICAL_WEIGHT * lexical_overlap(stems[a], stems[b])
+
+    for v in range(n):
+        for w in range(v + 1, n):
+            if not sents[v] or not sents[w]:
+                continue
+            anchors = {}
+            for members in rows:
+                if v in members and w in members:
+                    iv, iw = unit_idx[members[v]], unit_idx[members[w]]
+                    anchors[(iv[0], iw[0])] = (iv[-1], iw[-1])
+            chain = monotone_chain(list(anchors))
+            bounds = [(-1, -1)] + [anchors[c] for c in chain]
+            starts = chain + [(len(sents[v]), len(sents[w]))]
+            gaps = []
+            for (pv, pw), (sv, sw) in zip(bounds, starts):
+                gv = [i for i in range(pv + 1, sv) if available(v, i, w)]
+                gw = [j for j in range(pw + 1, sw) if available(w, j, v)]
+                if gv and gw:
+                    gaps.append((gv, gw))
+            if not gaps:
+                continue
+
+            def free_pairs(x, g):
+                return [(x, (i, i + 1)) for i, k in zip(g, g[1:]) if k == i + 1
+                        and (x, i) not in row_of_sent and (x, k) not in row_of_sent]
+
+            new_units([p for gv, gw in gaps for p in free_pairs(v, gv) + free_pairs(w, gw)])
+            for gv, gw in gaps:
+                g11 = np.full((len(gv), len(gw)), -np.inf)
+                g21 = np.full((len(gv), len(gw)), -np.inf)
+                g12 = np.full((len(gv), len(gw)), -np.inf)
+                for a, i in enumerate(gv):
+                    ua = unit_of[(v, (i,))]
+                    pa = unit_of.get((v, (i, i + 1))) if a + 1 < len(gv) and gv[a + 1] == i + 1 else None
+                    for b, j in enumerate(gw):
+                        ub = unit_of[(w, (j,))]
+                        g11[a, b] = gap_score(ua, ub) - GAP_THRESHOLD
+                        if pa is not None and merge_covered(v, (i, i + 1), ub):
+                            g21[a, b] = gap_score(pa, ub) - GAP_THRESHOLD - PAIR_PENALTY
+                        if b + 1 < len(gw) and gw[b + 1] == j + 1 and (w, (j, j + 1)) in unit_of \
+                                and merge_covered(w, (j, j + 1), ua):
+                            g12[a, b] = gap_score(ua, unit_of[(w, (j, j + 1))]) - GAP_THRESHOLD - PAIR_PENALTY
+                for ia, jb in monotone_matches(g11, g21, g12):
+                    a = unit_of[(v, tuple(gv[x] for x in ia))]
+                    b = unit_of[(w, tuple(gw[x] for x in jb))]
+                    sa, ra = state(a)
+                    sb, rb = state(b)
+                    score = gap_score(a, b)
+                    if sa == "bad" or sb == "bad":
+                        continue
+                    if sa == "free" and sb == "free":
+                        rows.append({v: a, w: b})
+                        row_sims.append([score])
+                        for u in (a, b):
+                            for i in unit_idx[u]:
+                                row_of_sent[(unit_ver[u], i)] = len(rows) - 1
+                    elif sa == "row" and sb == "free":
+                        attach(ra, b, score)
+                    elif sa == "free" and sb == "row":
+                        attach(rb, a, score)
+                    elif ra != rb and not set(rows[ra]) & set(rows[rb]):
+                        rows[ra].update(rows[rb])
+                        row_sims[ra].extend(row_sims[rb] + [score])
+                        for key, r in list(row_of_sent.items()):
+                            if r == rb:
+                                row_of_sent[key] = ra
+                        rows[rb] = {}
+                        row_sims[rb] = []
     # second pass: weaker links between free sentences whose neighbours are aligned (or that both open
     # their documents), e.g. a lead sentence rewritten with new framing
     if n_single:
@@ -223,8 +326,17 @@ def align_versions(
         del pos
     # third pass: a row whose sentence in one version was split there absorbs the free neighbour
     # (the pair unit must match the other versions better than the single sentence did)
-    if len(unit_txt) > n_single:
-        unit_of = {(unit_ver[u], unit_idx[u]): u for u in range(len(unit_txt))}
+    if n_single:
+        wanted = []
+        for members in rows:
+            for v, u in members.items():
+                if len(members) > 1 and len(unit_idx[u]) == 1:
+                    i = unit_idx[u][0]
+                    if i + 1 < len(sents[v]) and (v, i + 1) not in row_of_sent:
+                        wanted.append((v, (i, i + 1)))
+                    if i > 0 and (v, i - 1) not in row_of_sent:
+                        wanted.append((v, (i - 1, i)))
+        new_units(wanted)
         for r, members in enumerate(rows):
             for v, u in list(members.items()):
                 if len(unit_idx[u]) != 1:
@@ -233,19 +345,17 @@ def align_versions(
                 others = [x for w, x in members.items() if w != v]
                 if not others:
                     continue
-                base = min(float(emb[u] @ emb[x]) for x in others)
+                base = min(gap_score(u, x) for x in others)
                 best = None
                 for pair in ((i, i + 1), (i - 1, i)):
                     k = pair[0] if pair[1] == i else pair[1]
                     pu = unit_of.get((v, pair))
                     if pu is None or (v, k) in row_of_sent:
                         continue
-                    score = min(float(emb[pu] @ emb[x]) for x in others)
-                    nb = set(re.findall(r"\w+", texts[v][sents[v][k][0] : sents[v][k][1]].lower()))
-                    covered = min(
-                        len(nb & set(re.findall(r"\w+", unit_txt[x].lower()))) / max(1, len(nb)) for x in others
-                    )
-                    if (score > base + 0.01 or (score >= base - 0.01 and covered >= 0.6)) and (best is None or score > best[0]):
+                    score = min(gap_score(pu, x) for x in others)
+                    nb = stems[unit_of[(v, (k,))]]
+                    covered = min(coverage(nb, stems[x]) for x in others)
+                    if (score > base + 0.05 or (score >= base - 0.05 and covered >= MERGE_COVERAGE)) and (best is None or score > best[0]):
                         best = (score, pu, k)
                 if best is not None:
                     members[v] = best[1]
