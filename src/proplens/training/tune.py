@@ -23,10 +23,13 @@ TECH_SPAN_THRESHOLDS = (1.01, 0.3, 0.4, 0.5, 0.6, 0.7)
 MIN_SPAN_SCORES = (0.0, 0.1, 0.2, 0.3)
 
 
-def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True) -> tuple[dict, DecodeConfig]:
-    """Encode the articles once; choose span threshold and gap by SI F1, the token/span technique mix by
-    TC F1, the multi-label threshold by end-to-end F1. Returns metrics at the chosen config, and the config."""
-    preds = detector.encode([corpus.articles[a] for a in ids])
+def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True,
+                  preds: list | None = None) -> tuple[dict, DecodeConfig]:
+    """Encode the articles once (or take their ``preds``, e.g. pooled out-of-fold predictions); choose span
+    threshold and gap by SI F1, the token/span technique mix by TC F1, the multi-label threshold by
+    end-to-end F1. Returns metrics at the chosen config, and the config."""
+    if preds is None:
+        preds = detector.encode([corpus.articles[a] for a in ids])
     gold = [r for a in ids for r in corpus.spans[a]]
     base = detector.decode
     try:

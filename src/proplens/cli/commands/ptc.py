@@ -99,5 +99,42 @@ def evaluate(
     c.print(t)
 
 
+@ptc_app.command("cv")
+def cross_validate(
+    data: Path = typer.Argument(..., help="PTC-format training folder: articles/ and labels-tc/."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the folds' runs, predictions and cv_report.json."),
+    folds: int = typer.Option(3, "--folds", "-k", help="Folds (split by article)."),
+    epochs: int = typer.Option(2, help="Training epochs per fold."),
+    eval_epochs: str = typer.Option(None, help="Epochs after which the held-out fold is predicted, e.g. '2,3' (default: all)."),
+    only_fold: list[int] = typer.Option(None, "--fold", help="Run only these folds (repeatable); the report uses every fold found."),
+    base: str = typer.Option("minilm", help="Pretrained encoder: minilm, mpnet or a model folder."),
+    windowing: str = typer.Option("lines", help="stride or lines."),
+    window_size: int = typer.Option(128, help="Content tokens per window."),
+    lr: float = typer.Option(8e-5, help="Encoder learning rate."),
+    bf16: bool = typer.Option(True, "--bf16/--no-bf16", help="bfloat16 autocast in training."),
+    seed: int = typer.Option(13, help="Seed of the folds and the training runs."),
+    apply_to: Path = typer.Option(None, "--apply-to", help="Write the decoding chosen on the last evaluated epoch, and the "
+                                  "cross-validated figures, into this exported model folder's config.json."),
+) -> None:
+    """Cross-validate a training recipe by article; tune decoding on all out-of-fold predictions; report
+    SI / TC / end-to-end F1 with 95 % bootstrap intervals (resumable: finished folds are skipped)."""
+    from ...training.cv import cross_validate as run_cv
+
+    epochs_eval = tuple(int(x) for x in eval_epochs.split(",")) if eval_epochs else None
+    report = run_cv(data, out, folds=folds, seed=seed, epochs=epochs, eval_epochs=epochs_eval, only_folds=only_fold or None,
+                    base=base, windowing=windowing, window_size=window_size, lr=lr, bf16=bf16,
+                    log=lambda m: typer.echo(m, err=True))
+    for e, r in report["epochs"].items():
+        ci = r["ci95"]
+        typer.echo(f"epoch {e} ({r['n_articles']} articles): SI {r['f1']['si']:.3f} [{ci['si'][0]:.3f}, {ci['si'][1]:.3f}]  "
+                   f"TC {r['f1']['tc']:.3f} [{ci['tc'][0]:.3f}, {ci['tc'][1]:.3f}]  "
+                   f"E2E {r['f1']['e2e']:.3f} [{ci['e2e'][0]:.3f}, {ci['e2e'][1]:.3f}]")
+    if apply_to and report["epochs"]:
+        from ...training.cv import apply_cv_decoding
+
+        apply_cv_decoding(apply_to, report, epoch=max(report["epochs"], key=int))
+        typer.echo(f"decoding and cross-validated figures written to {apply_to}/config.json", err=True)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(ptc_app, name="ptc")
