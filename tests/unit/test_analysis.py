@@ -2,6 +2,8 @@
 
 import json
 
+import warnings
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -74,6 +76,12 @@ def test_html_report_counts_passages_not_labels():
     assert "1 passage in 0 sentences" in page and "2 passages" not in page
 
 
+def test_binary_looking_text_warns_w001(lexicon_analyzer):
+    with pytest.warns(UserWarning, match=r"^\[W001\] The text looks like binary data \(38% control characters\)"):
+        a = lexicon_analyzer("\x01\x02\x03\x04\x05reckless")
+    assert [s.text for s in a.spans] == ["reckless"]
+
+
 def test_bytes_input_invalid_utf8_message(lexicon_analyzer):
     with pytest.raises(InvalidTextError, match="invalid UTF-8 byte 0xff at position 3"):
         lexicon_analyzer(b"abc\xff")
@@ -88,10 +96,18 @@ def test_offsets_index_original_text_property(parts):
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
 
+    from proplens.text import _CONTROL
+
     text = "".join(parts)
     if not text.strip():
         return
-    a = Analyzer(detector=LexiconDetector(), attribution=False)(text)
+    sample = text[:20000]
+    looks_binary = len(_CONTROL.findall(sample)) > 0.1 * len(sample)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a = Analyzer(detector=LexiconDetector(), attribution=False)(text)
+    # our own warning fires exactly when the text is mostly control characters, and no other warning does
+    assert [str(w.message)[:6] for w in caught] == (["[W001]"] if looks_binary else [])
     for s in a.spans:
         assert a.text[s.start : s.end] == s.text
     for s in a.sentences:
