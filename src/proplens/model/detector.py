@@ -57,6 +57,8 @@ class TextPrediction:
     p_tech: np.ndarray  # [n, K]
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)  # start, end, technique, score
     si_spans: list[tuple[int, int, float]] = field(default_factory=list)  # SI-tuned propaganda regions (no technique)
+    # lower-confidence passages outside the confident ones: start, end, technique, score
+    possible_spans: list[tuple[int, int, str, float]] = field(default_factory=list)
     # The span classifier that goes with these hidden states, where it is not the detector's own: in
     # cross-validation each article's out-of-fold prediction keeps its fold's classifier.
     span_weights: dict[str, np.ndarray] | None = None
@@ -108,6 +110,7 @@ class Detector:
         sep_id: int = 102,
         techniques: Sequence[str] = TECHNIQUE_IDS,
         windowing: str = "stride",
+        calibration: tuple[Sequence[float], Sequence[float]] | None = None,
     ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
@@ -120,6 +123,9 @@ class Detector:
         self.sep_id = sep_id
         self.techniques = tuple(techniques)
         self.windowing = windowing
+        # Span scores -> probability that the passage is one an annotator marked with that technique
+        # (a monotone table fitted on out-of-fold predictions; identity without one).
+        self.calibration = (np.asarray(calibration[0], float), np.asarray(calibration[1], float)) if calibration else None
 
     # ------------------------------------------------------------ encoder
     def encode(self, texts: Sequence[str]) -> list[TextPrediction]:
@@ -226,9 +232,10 @@ class Detector:
         probs[~np.asarray(ok)] = 1.0 / len(self.techniques)
         return probs
 
-    def find_spans(self, pred: TextPrediction, *, for_labels: bool = False) -> list[tuple[int, int, float]]:
+    def find_spans(self, pred: TextPrediction, *, for_labels: bool = False, cfg: DecodeConfig | None = None) -> list[tuple[int, int, float]]:
         """Character spans of propaganda (SI decoding, or the labelled-span decoding with ``for_labels``)."""
-        cfg = self.decode.for_labels() if for_labels else self.decode
+        if cfg is None:
+            cfg = self.decode.for_labels() if for_labels else self.decode
         runs = decode_token_runs(pred.p_bio, cfg, breaks=self._breaks(pred))
         off = pred.tokens.offsets
         return [snap_to_words(pred.text, int(off[a, 0]), int(off[b - 1, 1])) + (p,) for a, b, p in runs]
@@ -241,7 +248,32 @@ class Detector:
             found = self.find_spans(pred, for_labels=True)
             probs = self.classify(pred, [(s, e) for s, e, _ in found])
             pred.spans = self.label_spans(pred, found, probs)
+            pred.possible_spans = self.find_possible(pred)
+            if self.calibration is not None:
+                pred.spans = [(s, e, t, self.calibrate(p)) for s, e, t, p in pred.spans]
+                pred.possible_spans = [(s, e, t, self.calibrate(p)) for s, e, t, p in pred.possible_spans]
         return preds
+
+    def calibrate(self, score: float) -> float:
+        if self.calibration is None:
+            return float(score)
+        x, y = self.calibration
+        return float(np.interp(score, x, y))
+
+    def find_possible(self, pred: TextPrediction) -> list[tuple[int, int, str, float]]:
+        """Runs above the lower ``possible_threshold`` that no confident span overlaps, each with its top technique."""
+        from dataclasses import replace
+
+        cfg = self.decode.for_labels()
+        if self.decode.possible_threshold >= cfg.span_threshold:
+            return []
+        loose = replace(cfg, span_threshold=self.decode.possible_threshold, span_peak_threshold=0.0)
+        taken = [(s, e) for s, e, _, _ in pred.spans]
+        cand = [(s, e, p) for s, e, p in self.find_spans(pred, cfg=loose) if not any(s < e2 and e > s2 for s2, e2 in taken)]
+        if not cand:
+            return []
+        probs = self.classify(pred, [(s, e) for s, e, _ in cand])
+        return [(s, e, self.techniques[int(np.argmax(pr))], float(p * pr.max())) for (s, e, p), pr in zip(cand, probs)]
 
     def label_spans(self, pred: TextPrediction, found, probs) -> list[tuple[int, int, str, float]]:
         """Technique-labelled spans: the span classifier's top label (plus others above the multi-label

@@ -22,19 +22,30 @@ __all__ = ["OnnxBackend", "ModelConfig", "load_detector", "default_model_dir", "
 REQUIRED_FILES = ("model.onnx", "span_head.npz", "tokenizer.json", "config.json")
 
 
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+# The models shipped inside the package, by the name users pick them with (``--model fast``).
+SHIPPED_MODELS = {
+    "default": "the most accurate shipped model (MPNet-base tagger)",
+    "fast": "MiniLM tagger for corpus-scale work on a CPU",
+}
+
+
 def default_model_dir() -> Path:
-    """The model shipped inside the package (``PROPLENS_MODEL`` overrides it)."""
+    """The model shipped inside the package (``PROPLENS_MODEL``, a name or a folder, overrides it)."""
     env = os.environ.get("PROPLENS_MODEL")
     if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+        return MODELS_DIR / env if env in SHIPPED_MODELS else Path(env)
+    return MODELS_DIR / "default"
 
 
 def resolve_model_dir(model: str | Path | None) -> Path:
-    """A local folder, or ``hf://owner/name`` fetched with huggingface_hub (needs network)."""
+    """A shipped model by name (``default``, ``fast``), a local folder, or ``hf://owner/name`` fetched with
+    huggingface_hub (needs network)."""
     if model is None:
         return default_model_dir()
     s = str(model)
+    if s in SHIPPED_MODELS:
+        return MODELS_DIR / s
     if s.startswith("hf://"):
         try:
             from huggingface_hub import snapshot_download
@@ -181,6 +192,7 @@ def load_detector(model_dir: str | Path | None = None, *, threads: int | None = 
         batch_size=batch_size,
         techniques=cfg["techniques"],
         windowing=str(cfg.get("windowing", "stride")),
+        calibration=(cfg["calibration"]["x"], cfg["calibration"]["y"]) if cfg.get("calibration") else None,
         cls_id=int(cfg.get("cls_id", 101)),
         sep_id=int(cfg.get("sep_id", 102)),
     )

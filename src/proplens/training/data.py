@@ -23,6 +23,29 @@ class TrainWindow:
     bio: np.ndarray  # [L+2], -100 at CLS/SEP
     tech: np.ndarray  # [L+2, K]
     spans: list[tuple[int, int, int, np.ndarray]] = field(default_factory=list)  # ra, rb, label, text feats
+    labelled: bool = True  # False: unlabeled news, learned from the teacher's soft targets only
+    soft_bio: np.ndarray | None = None  # [L+2, 3] teacher probabilities (distillation), zeros at CLS/SEP
+    soft_tech: np.ndarray | None = None  # [L+2, K]
+
+
+# Teacher outputs of one text, on the teacher's own tokens: (char offsets [m, 2], P(O,B,I) [m, 3], P(technique) [m, K]).
+TeacherOutput = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def transfer_token_probs(src_offsets: np.ndarray, src_probs: np.ndarray, dst_offsets: np.ndarray) -> np.ndarray:
+    """Probabilities on another tokenization of the same text: each destination token takes the mean over
+    the source tokens its characters overlap (teacher and student tokenizers differ; characters do not)."""
+    out = np.zeros((len(dst_offsets), src_probs.shape[1]), dtype=np.float32)
+    if len(src_offsets) == 0:
+        return out
+    lo = np.searchsorted(src_offsets[:, 1], dst_offsets[:, 0], side="right")
+    hi = np.searchsorted(src_offsets[:, 0], dst_offsets[:, 1], side="left")
+    for i, (a, b) in enumerate(zip(lo, hi)):
+        if b > a:
+            out[i] = src_probs[a:b].mean(axis=0)
+        elif a < len(src_probs):  # no overlap (whitespace-only difference): nearest token to the right
+            out[i] = src_probs[min(a, len(src_probs) - 1)]
+    return out
 
 
 def split_by_article(ids: list[str], *, val_fraction: float = 0.15, seed: int = 13) -> tuple[list[str], list[str]]:
@@ -52,10 +75,11 @@ def jittered_windows(n_tokens: int, *, size: int, offset: int, min_size: int = 1
 
 def article_windows(
     article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102,
-    offset: int = 0, windowing: str = "stride",
+    offset: int = 0, windowing: str = "stride", teacher: TeacherOutput | None = None, labelled: bool = True,
 ) -> list[TrainWindow]:
     """Training windows of one article (``offset`` > 0: :func:`jittered_windows` instead of a fixed stride;
-    ``windowing="lines"``: one window per line, as the detector reads it)."""
+    ``windowing="lines"``: one window per line, as the detector reads it). ``teacher`` adds soft targets;
+    ``labelled=False`` marks an article without gold labels (unlabeled news for distillation)."""
     tk = tokenize(tokenizer, text)
     n = len(tk)
     K = len(TECHNIQUE_IDS)
@@ -76,14 +100,24 @@ def article_windows(
         wins = jittered_windows(n, size=size, offset=offset)
     else:
         wins = make_windows(n, size=size, stride=stride)
+    soft = None
+    if teacher is not None:
+        soft = (transfer_token_probs(teacher[0], teacher[1], tk.offsets), transfer_token_probs(teacher[0], teacher[2], tk.offsets))
     out = []
     for w in wins:
         ids = window_ids(tk, w, cls_id, sep_id)
         wb = np.full(len(ids), -100, dtype=np.int64)
-        wb[1:-1] = bio[w.start_token : w.end_token]
+        if labelled:
+            wb[1:-1] = bio[w.start_token : w.end_token]
         wt = np.zeros((len(ids), K), dtype=np.float32)
         wt[1:-1] = tech[w.start_token : w.end_token]
-        out.append(TrainWindow(article_id, ids, wb, wt))
+        tw = TrainWindow(article_id, ids, wb, wt, labelled=labelled)
+        if soft is not None:
+            tw.soft_bio = np.zeros((len(ids), 3), dtype=np.float32)
+            tw.soft_bio[1:-1] = soft[0][w.start_token : w.end_token]
+            tw.soft_tech = np.zeros((len(ids), K), dtype=np.float32)
+            tw.soft_tech[1:-1] = soft[1][w.start_token : w.end_token]
+        out.append(tw)
     norm = normalize_phrase(text)
     for r in rows:
         tr = char_span_to_tokens(tk.offsets, r.start, r.end)
@@ -99,7 +133,8 @@ def article_windows(
 
 def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int,
                    jitter_seed: int | None = None, windowing: str = "stride", cls_id: int = 101,
-                   sep_id: int = 102) -> list[TrainWindow]:
+                   sep_id: int = 102, teacher: dict[str, TeacherOutput] | None = None,
+                   unlabeled: dict[str, str] | None = None) -> list[TrainWindow]:
     """Windows of every article; with ``jitter_seed``, each article's cut points are shifted by a random
     offset drawn from that seed (one draw per article, reproducible)."""
     rng = random.Random(jitter_seed)
@@ -107,7 +142,12 @@ def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, s
     for a in ids:
         offset = rng.randrange(size) if jitter_seed is not None else 0
         out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride, offset=offset,
-                                   windowing=windowing, cls_id=cls_id, sep_id=sep_id))
+                                   windowing=windowing, cls_id=cls_id, sep_id=sep_id, teacher=(teacher or {}).get(a)))
+    for a, text in sorted((unlabeled or {}).items()):
+        if teacher is None or a not in teacher:
+            continue  # unlabeled text without teacher targets teaches nothing
+        out.extend(article_windows(a, text, [], tokenizer, size=size, stride=stride, windowing=windowing, cls_id=cls_id,
+                                   sep_id=sep_id, teacher=teacher[a], labelled=False))
     return out
 
 

@@ -78,6 +78,10 @@ def _collate(batch: list[TrainWindow]):
     bio = torch.full((B, T), -100, dtype=torch.long)
     tech = torch.zeros(B, T, K)
     tmask = torch.zeros(B, T)
+    soft = any(w.soft_bio is not None for w in batch)
+    s_bio = torch.zeros(B, T, 3)
+    s_tech = torch.zeros(B, T, K)
+    s_mask = torch.zeros(B, T)
     sp_b, sp_a, sp_e, sp_y, sp_f = [], [], [], [], []
     for i, w in enumerate(batch):
         L = len(w.ids)
@@ -85,7 +89,12 @@ def _collate(batch: list[TrainWindow]):
         mask[i, :L] = 1
         bio[i, :L] = torch.from_numpy(w.bio)
         tech[i, :L] = torch.from_numpy(w.tech)
-        tmask[i, 1 : L - 1] = 1
+        if w.labelled:
+            tmask[i, 1 : L - 1] = 1
+        if w.soft_bio is not None and w.soft_tech is not None:
+            s_bio[i, :L] = torch.from_numpy(w.soft_bio)
+            s_tech[i, :L] = torch.from_numpy(w.soft_tech)
+            s_mask[i, 1 : L - 1] = 1
         for ra, rb, y, f in w.spans:
             sp_b.append(i)
             sp_a.append(ra)
@@ -95,7 +104,7 @@ def _collate(batch: list[TrainWindow]):
     spans = None
     if sp_b:
         spans = (sp_b, sp_a, sp_e, torch.tensor(sp_y), torch.from_numpy(np.stack(sp_f)))
-    return ids, mask, bio, tech, tmask, spans
+    return ids, mask, bio, tech, tmask, spans, ((s_bio, s_tech, s_mask) if soft else None)
 
 
 def span_features_torch(hidden: torch.Tensor, spans) -> torch.Tensor:
@@ -140,6 +149,9 @@ def train(
     bf16: bool = False,
     train_ids: list[str] | None = None,
     eval_ids: list[str] | None = None,
+    teacher: dict | None = None,
+    unlabeled: dict[str, str] | None = None,
+    soft_weight: float = 0.5,
     eval_epochs: tuple[int, ...] | None = None,
     threads: int | None = None,
     progress: Progress | None = None,
@@ -155,6 +167,10 @@ def train(
     ``base`` is the pretrained encoder (:mod:`proplens.training.encoders`); ``windowing="lines"`` trains on
     one window per article line in length-bucketed batches; ``bf16`` runs forward and backward passes
     under bfloat16 autocast (2.5x faster on CPUs with AVX512-BF16; weights and optimizer stay fp32).
+
+    Distillation: ``teacher`` maps article ids to a teacher model's token probabilities
+    (:func:`proplens.training.distill.teacher_outputs`); ``unlabeled`` adds texts without gold labels that
+    are learned from those alone. Token losses become ``(1 - soft_weight) * gold + soft_weight * soft``.
 
     ``split_seed`` fixes the validation split (default: ``seed``), so runs with different seeds can share
     one split. ``window_jitter`` cuts the training articles into windows at a new random offset every
@@ -185,7 +201,7 @@ def train(
     def epoch_windows(epoch: int) -> list[TrainWindow]:
         jitter = seed * 1000 + epoch if window_jitter and windowing == "stride" else None
         return corpus_windows(corpus, train_ids, tokenizer, size=window_size, stride=window_stride, jitter_seed=jitter,
-                              windowing=windowing, cls_id=cls_id, sep_id=sep_id)
+                              windowing=windowing, cls_id=cls_id, sep_id=sep_id, teacher=teacher, unlabeled=unlabeled)
 
     def detector(net: PropagandaNet) -> Detector:
         return Detector(TorchBackend(net), tokenizer, net.span_head_numpy(), window_size=window_size,
@@ -234,13 +250,20 @@ def train(
         steps_per_epoch = len(batches)
         t0, run_loss = time.time(), 0.0
         for step, batch_idx in enumerate(batches):
-            ids, mask, bio, tech, tmask, spans = _collate([tr_windows[i] for i in batch_idx])
+            ids, mask, bio, tech, tmask, spans, soft = _collate([tr_windows[i] for i in batch_idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 hidden, bio_logits, tech_logits = net(ids, mask)
                 hidden, bio_logits, tech_logits = hidden.float(), bio_logits.float(), tech_logits.float()
-                loss = bio_loss(bio_logits.reshape(-1, 3), bio.reshape(-1))
+                gold_w = 1.0 - soft_weight if soft is not None else 1.0
+                loss = bio_loss(bio_logits.reshape(-1, 3), bio.reshape(-1)) * gold_w if (bio >= 0).any() else bio_logits.sum() * 0
                 tl = (bce(tech_logits, tech).mean(-1) * tmask).sum() / tmask.sum().clamp(min=1)
-                loss = loss + tech_loss_weight * tl
+                loss = loss + tech_loss_weight * gold_w * tl
+                if soft is not None:
+                    s_bio, s_tech, s_mask = soft
+                    n_soft = s_mask.sum().clamp(min=1)
+                    ce = -(s_bio * torch.log_softmax(bio_logits, -1)).sum(-1)
+                    loss = loss + soft_weight * (ce * s_mask).sum() / n_soft
+                    loss = loss + tech_loss_weight * soft_weight * (bce(tech_logits, s_tech).mean(-1) * s_mask).sum() / n_soft
                 if spans is not None:
                     logits = net.span_logits(span_features_torch(hidden, spans)).float()
                     loss = loss + span_loss_weight * span_loss(logits, spans[3])
@@ -282,6 +305,7 @@ def train(
           "window_stride": window_stride, "val_fraction": val_fraction, "span_loss_weight": span_loss_weight,
           "tech_loss_weight": tech_loss_weight, "window_jitter": window_jitter, "split_seed": split_seed,
           "base": base, "windowing": windowing, "bio_weights": list(bio_weights), "bf16": bf16,
-          "n_train_articles": len(train_ids)}
+          "n_train_articles": len(train_ids), "distilled": teacher is not None, "soft_weight": soft_weight,
+          "n_unlabeled_texts": len(unlabeled or {})}
     (out / "train_config.json").write_text(json.dumps(hp, indent=1))
     return best
