@@ -430,27 +430,27 @@ def _embed_unique(texts: list[str], embed) -> np.ndarray:
     return e[[where[t] for t in texts]]
 
 
-_WORD = re.compile(r"\w+(?:[’'.,-]\w+)*|[^\w\s]")
-
-
 def word_diff(a: str, b: str) -> list[list[str]]:
-    """Word-level diff from ``a`` to ``b`` as ``[[op, text], ...]`` with op in equal/delete/insert.
+    """Word-level diff from ``a`` to ``b`` as ``[[op, text], ...]`` with op in equal/delete/insert; each text
+    is a slice of ``a`` (delete) or ``b`` (equal, insert), so punctuation keeps its original spacing.
 
     Examples
     --------
     >>> word_diff("the big dog barked", "the dog barked loudly")
     [['equal', 'the'], ['delete', 'big'], ['equal', 'dog barked'], ['insert', 'loudly']]
+    >>> word_diff("fighters, some said", "fighters said")
+    [['equal', 'fighters'], ['delete', ', some'], ['equal', 'said']]
     """
-    wa = _WORD.findall(a)
-    wb = _WORD.findall(b)
-    sm = difflib.SequenceMatcher(a=[w.lower() for w in wa], b=[w.lower() for w in wb], autojunk=False)
+    from .wording import token_opcodes, tokens
+
+    ta, tb = tokens(a), tokens(b)
     out: list[list[str]] = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    for op, i1, i2, j1, j2 in token_opcodes(ta, tb):
         if op == "equal":
-            out.append(["equal", " ".join(wb[j1:j2])])
+            out.append(["equal", b[tb[j1].start : tb[j2 - 1].end]])
         else:
             if i2 > i1:
-                out.append(["delete", " ".join(wa[i1:i2])])
+                out.append(["delete", a[ta[i1].start : ta[i2 - 1].end]])
             if j2 > j1:
-                out.append(["insert", " ".join(wb[j1:j2])])
+                out.append(["insert", b[tb[j1].start : tb[j2 - 1].end]])
     return out

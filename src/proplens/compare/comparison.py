@@ -13,11 +13,14 @@ import numpy as np
 from ..errors import CompareError, Errors
 from ..text import check_text, split_sentences
 from .align import AlignedRow, align_versions, normalize, word_diff
+from .edits import RowDiffs, content_changes, inline_ops, new_wording, score_wording, substituted_terms
 from .facts import Mention, find_entities, find_numbers, source_key
+from .summary import describe
 
 __all__ = ["CompareInput", "Comparison", "compare"]
 
 MAX_SENTENCES = 6000  # the similarity matrix grows with the square of this
+MAX_WORDING = 40  # new-wording phrases listed per version (highest detector probability first)
 
 _PRONOUNS = {"he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "this", "that", "who", "which"}
 
@@ -131,13 +134,15 @@ def compare(
     notes: list[str] = []
 
     analyses: list[Any] = [None] * len(texts)
+    preds: list[Any] = [None] * len(texts)
     pool = future = None
     if analyzer is not None:
-        # the propaganda model (onnxruntime, GIL released) runs beside the spaCy parse
+        # the propaganda model (onnxruntime, GIL released) runs beside the spaCy parse; its per-token
+        # probabilities are kept to rank new wording below the highlight threshold
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proplens-compare")
-        future = pool.submit(lambda: list(analyzer.pipe(texts, titles=[i.title for i in inputs])))
+        future = pool.submit(_predict, analyzer, texts, [i.title for i in inputs])
     try:
         nlp = _load_nlp()
         docs: list[Any] = [None] * len(texts)
@@ -146,7 +151,7 @@ def compare(
         else:
             docs = list(nlp.pipe(texts, batch_size=4, n_process=1))
         if future is not None:
-            analyses = future.result()
+            analyses, preds = future.result()
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
@@ -170,8 +175,9 @@ def compare(
             attributions.append([])
 
     sents, rows = align_versions(texts, embed, sentences=sentences)
+    diffs = RowDiffs(texts, sents, rows)
 
-    alignment = [_row_dict(r, ids, texts, sents) for r in rows]
+    alignment = [_row_dict(k, r, ids, texts, sents, diffs) for k, r in enumerate(rows)]
     numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts)]
     entities = [find_entities(d) if d is not None else [] for d in docs]
     norm_texts = [normalize(t) for t in texts]
@@ -201,6 +207,12 @@ def compare(
             src_keys = [source_key(x["text"]) for x in d[src_key]]
             d[key] = [x for x in d[key] if not any(source_key(x["text"]) <= k for k in src_keys)]
         _number_changes(v, others, rows, sents, numbers, ids, d)
+        terms = substituted_terms(v, diffs, ids)
+        names = {normalize(t["term"]) for t in terms} | {normalize(t["instead_of"]) for t in terms}
+        d["added_content"], d["dropped_content"] = content_changes(v, diffs, ids, terms=names)
+        detector = analyzer.detector if analyzer is not None else None
+        d["added_wording"] = score_wording(new_wording(v, diffs), texts[v], preds[v], detector)[:MAX_WORDING]
+        d = {"substituted_terms": terms, **d}
         d["added_sentences"] = sum(1 for r in rows if r.status == "only" and v in r.units)
         # sentences of other versions that v has no counterpart for (counted once per row)
         d["dropped_sentences"] = sum(1 for r in rows if v not in r.units)
@@ -218,12 +230,34 @@ def compare(
                 "summary": "",
             }
         )
-    for ver in versions:
-        ver["summary"] = _summary(differences[ver["id"]], len(ids))
+    for v, ver in enumerate(versions):
+        d = differences[ver["id"]]
+        ver["summary"] = describe(ver["id"], ids, d, _attributed_in(attributions[v], d["added_content"]))
     return Comparison(versions, alignment, differences, dict(zip(ids, texts)), notes)
 
 
-def _row_dict(row: AlignedRow, ids, texts, sents) -> dict[str, Any]:
+def _predict(analyzer, texts, titles):
+    """Analyses plus the detector's raw predictions (per-token probabilities) for each text."""
+    preds = analyzer.detector.predict(texts)
+    return [analyzer._build(t, title, None, p) for t, title, p in zip(texts, titles, preds)], preds
+
+
+def _attributed_in(attrs, added_content) -> list[str]:
+    """Sources of the attributions whose cue lies in one of the version's added sentences."""
+    out: list[str] = []
+    for a in attrs:
+        name = a.source_text.strip()
+        if not name or name.lower() in _PRONOUNS or not a.cue:
+            continue
+        cue = a.cue[0][0]
+        if any(x["kind"] == "sentence" and x["start"] <= cue < x["end"] for x in added_content):
+            short = name.split(",")[0].strip()
+            if short not in out:
+                out.append(short)
+    return out
+
+
+def _row_dict(k: int, row: AlignedRow, ids, texts, sents, diffs) -> dict[str, Any]:
     spans: dict[str, list[int] | None] = {}
     for v, vid in enumerate(ids):
         if v in row.units:
@@ -238,10 +272,12 @@ def _row_dict(row: AlignedRow, ids, texts, sents) -> dict[str, Any]:
         rs, re_ = spans[ids[ref]]
         d["reference"] = ids[ref]
         d["diff"] = {}
+        d["inline"] = {}
         for v in present[1:]:
             s, e = spans[ids[v]]
             if normalize(texts[v][s:e]) != normalize(texts[ref][rs:re_]):
                 d["diff"][ids[v]] = word_diff(texts[ref][rs:re_], texts[v][s:e])
+                d["inline"][ids[v]] = inline_ops(diffs, k, ref, v)
     return d
 
 
@@ -407,64 +443,3 @@ def _number_changes(v, others, rows, sents, numbers, ids, d) -> None:
             if r.status == "only" and w in r.units:
                 ws, we = sents[w][r.units[w][0]][0], sents[w][r.units[w][-1]][1]
                 d["dropped_numbers"].extend({"text": m.text, "version": ids[w], "span": [m.start, m.end]} for m in _in_range(numbers[w], ws, we))
-
-
-_SMALL = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    num = _SMALL[n] if n < len(_SMALL) else str(n)
-    return f"{num} {word if n == 1 else (plural or word + 's')}"
-
-
-def _technique_phrase(spans) -> str:
-    from ..techniques import get_technique
-
-    techs = Counter(s["technique"] for s in spans)
-    names = []
-    for t, _ in techs.most_common(2):
-        try:
-            names.append(get_technique(t).name.lower().replace(" / ", "/").replace(" ", "-"))
-        except Exception:
-            names.append(t)
-    return "/".join(names)
-
-
-def _join(parts: list[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _summary(d: dict[str, Any], n_versions: int) -> str:
-    """One line, e.g. "adds 4 loaded-language phrases and one source; drops 3 sentences and 'IS-Khorasan'"."""
-    adds, drops = [], []
-    if d["added_spans"]:
-        adds.append(f"{len(d['added_spans'])} {_technique_phrase(d['added_spans'])} phrase" + ("s" if len(d["added_spans"]) != 1 else ""))
-    if d["added_sources"]:
-        adds.append(_count(len(d["added_sources"]), "source"))
-    if d["added_sentences"]:
-        adds.append(_count(d["added_sentences"], "sentence"))
-    if d["added_entities"]:
-        names = [e["text"] for e in d["added_entities"][:2]]
-        more = len(d["added_entities"]) - len(names)
-        adds.append("mentions of " + ", ".join(names) + (f" (+{more})" if more else ""))
-    if d["dropped_sentences"]:
-        drops.append(_count(d["dropped_sentences"], "sentence"))
-    if d["dropped_sources"]:
-        drops.append(_count(len(d["dropped_sources"]), "source") + " (" + ", ".join(s["text"] for s in d["dropped_sources"][:2]) + ")")
-    if d["dropped_entities"]:
-        names = [e["text"] for e in d["dropped_entities"][:2]]
-        more = len(d["dropped_entities"]) - len(names)
-        drops.append(", ".join(names) + (f" (+{more})" if more else ""))
-    parts = []
-    if adds:
-        parts.append("adds " + _join(adds))
-    if drops:
-        parts.append("drops " + _join(drops))
-    if d["changed_numbers"]:
-        c = d["changed_numbers"][0]
-        parts.append(f"changes {_count(len(d['changed_numbers']), 'number')} ({c['from']} → {c['to']}" + (", …)" if len(d["changed_numbers"]) > 1 else ")"))
-    if not parts:
-        return "same content as the other version" + ("s" if n_versions > 2 else "")
-    return "; ".join(parts)

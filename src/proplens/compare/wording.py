@@ -49,12 +49,12 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 
 def stem(word: str) -> str:
-    """A crude English stem for overlap counts: "joined", "joining" and "joins" give "join".
+    """A crude English stem for overlap counts: "joined", "joining" and "joins" give "join" (cut to 8 letters).
 
     Examples
     --------
     >>> [stem(w) for w in ("joined", "joining", "ranks", "established", "militants")]
-    ['join', 'join', 'rank', 'establish', 'militant']
+    ['join', 'join', 'rank', 'establis', 'militant']
     """
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
