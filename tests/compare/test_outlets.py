@@ -178,6 +178,42 @@ def test_added_wording_ranked_by_detector_probability(two, analyzer):
     assert "notorious terror group has established a foothold" in _texts(plain)
 
 
+def _render(c, row, vid):
+    from proplens.compare.render import inline_segments
+
+    marks = {"insert": ("{+", "+}"), "delete": ("[-", "-]")}
+    return "".join(marks[op][0] + t + marks[op][1] if op in marks else t for op, t in inline_segments(c, row, vid))
+
+
+def test_inline_ops_keep_original_text_and_punctuation(two, three):
+    for c in (two, three):
+        for row in c.alignment:
+            for vid, ops in (row.get("inline") or {}).items():
+                s, e = row["spans"][vid]
+                text, ref = c.texts[vid], c.texts[row["reference"]]
+                assert "".join(text[o[1] : o[2]] for o in ops if o[0] != "delete") == text[s:e]
+                rs, re_ = row["spans"][row["reference"]]
+                assert all(rs <= o[1] < o[2] <= re_ for o in ops if o[0] == "delete")
+    shown = {_render(two, row, "state") for row in two.alignment if "state" in (row.get("inline") or {})}
+    assert "[-The Valley Front, also known as the Karsa Valley Front (KVF),-]{+Vafra+} seized three districts in March." in shown
+    assert "At least one Norland man arrested in July said he had wanted to join [-the Valley Front-]{+Vafra+}." in shown
+    assert any("Omar Dalen, a former village chief in Tarsk[-.-]{+, adding that+} a translator" in t for t in shown)
+    assert not any(" ." in t or " ," in t for t in shown)
+
+
+def test_inline_ops_pure_deletions_keep_their_spaces():
+    from proplens.compare.align import AlignedRow
+    from proplens.compare.comparison import Comparison
+    from proplens.compare.edits import RowDiffs, inline_ops
+
+    a = "Crews cleared the old road on Monday, officials said."
+    b = "Crews cleared the road, officials said."
+    diffs = RowDiffs([a, b], [[(0, len(a))], [(0, len(b))]], [AlignedRow({0: (0,), 1: (0,)}, 0.9, "reworded")])
+    row = {"spans": {"a": [0, len(a)], "b": [0, len(b)]}, "reference": "a", "inline": {"b": inline_ops(diffs, 0, 0, 1)}}
+    c = Comparison([], [], {}, {"a": a, "b": b})
+    assert _render(c, row, "b") == "Crews cleared the [-old-] road [-on Monday-], officials said."
+
+
 def test_summary_paragraph_reads_like_a_note(two, three):
     s = two.summary()["state"]
     assert s.startswith("Compared with wire: says “Vafra” instead of “Valley Front” (3 times)")
@@ -186,6 +222,20 @@ def test_summary_paragraph_reads_like_a_note(two, three):
     assert "leaves out" in s and "It is the first recorded presence" in s
     assert s.endswith(".") and "\n" not in s
     assert three.summary()["daily"].startswith("Compared with the others (wire, state): says “insurgents” instead of “rebels”")
+
+
+def test_views_show_substitutions_first(two):
+    from proplens.compare import comparison_to_html, comparison_to_text
+
+    page = comparison_to_html(two)
+    assert page.index("<ins>Vafra</ins></td><td><del>Valley Front</del>") < page.index("Sentence alignment")
+    assert "<del>the Valley Front</del><ins>Vafra</ins>." in page
+    text = comparison_to_text(two, width=200)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert lines[0].startswith("wire") and "says {+Vafra+} instead of [-Valley Front-] ×3 (wire)" in text
+    assert text.index("says {+Vafra+}") < text.index("Alignment")
+    coloured = comparison_to_text(two, width=200, color=True)
+    assert "\x1b[" in coloured and "{+Vafra+}" in coloured
 
 
 def test_every_offset_slices_its_text(three):

@@ -7,7 +7,7 @@ from typing import Any
 
 from .comparison import Comparison
 
-__all__ = ["comparison_to_html", "comparison_to_text"]
+__all__ = ["comparison_to_html", "comparison_to_text", "inline_segments"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#222;line-height:1.45}
@@ -25,6 +25,8 @@ mark{background:#ffe08a;padding:0 .1em}
 .summary{font-weight:600}
 ul{margin:.2rem 0 .6rem 1.2rem;padding:0}
 .note{color:#a40}
+.meta{color:#666;font-size:.85rem;margin-top:0}
+table.terms{width:auto}
 """
 
 
@@ -46,16 +48,42 @@ def _marked(text: str, start: int, end: int, marks: list[dict]) -> str:
     return "".join(out)
 
 
-def _diff_html(ops: list[list[str]]) -> str:
-    parts = []
-    for op, t in ops:
-        if op == "equal":
-            parts.append(_e(t))
-        elif op == "insert":
-            parts.append(f"<ins>{_e(t)}</ins>")
+def inline_segments(c: Comparison, row: dict, vid: str) -> list[tuple[str, str]]:
+    """``(op, text)`` pieces of version ``vid``'s cell in a reworded row: its own text (equal, insert) with
+    the reference version's deleted words in place; spaces are only the texts' own ones, plus one beside a
+    deleted word where the reference had one."""
+    ops = (row.get("inline") or {}).get(vid)
+    if ops is None:
+        span = row["spans"][vid]
+        return [("equal", c.texts[vid][span[0] : span[1]])]
+    ref = c.texts[row["reference"]]
+    out = []
+    for op in ops:
+        if op[0] == "delete":
+            if op[3]:
+                out.append(("equal", op[3]))
+            out.append(("delete", ref[op[1] : op[2]]))
+            if op[4]:
+                out.append(("equal", op[4]))
         else:
-            parts.append(f"<del>{_e(t)}</del>")
-    return " ".join(parts)
+            out.append((op[0], c.texts[vid][op[1] : op[2]]))
+    return out
+
+
+def _inline_html(c: Comparison, row: dict, vid: str) -> str:
+    tags = {"insert": ("<ins>", "</ins>"), "delete": ("<del>", "</del>")}
+    return "".join(tags[op][0] + _e(t) + tags[op][1] if op in tags else _e(t) for op, t in inline_segments(c, row, vid))
+
+
+def _terms_html(terms: list[dict]) -> str:
+    if not terms:
+        return ""
+    h = ["<table class=terms><tr><th>Says</th><th>Instead of</th><th>Times</th><th>Where the other wording is</th></tr>"]
+    for t in terms:
+        h.append(f"<tr><td><ins>{_e(t['term'])}</ins></td><td><del>{_e(t['instead_of'])}</del></td><td>{t['count']}</td>"
+                 f"<td>{_e(', '.join(t.get('versions', [])))}</td></tr>")
+    h.append("</table>")
+    return "".join(h)
 
 
 def comparison_to_html(c: Comparison, *, title: str = "proplens — story comparison") -> str:
@@ -76,12 +104,13 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
     h.append(f"<h1>{_e(title)}</h1>")
     for note in c.warnings:
         h.append(f'<p class="note">{_e(note)}</p>')
-    h.append("<h2>Versions</h2><table><tr><th>Version</th><th>Title</th><th>Propaganda score</th><th>Sentences</th><th>Summary</th></tr>")
+    h.append("<h2>What each version changes</h2>")
     for v in c.versions:
         score = "—" if v["article_score"] is None else f"{v['article_score']:.2f}"
-        h.append(f"<tr><td>{_e(v['id'])}</td><td>{_e(v['title'] or '')}</td><td>{score}</td><td>{v['n_sentences']}</td>"
-                 f"<td class=summary>{_e(v['summary'])}</td></tr>")
-    h.append("</table>")
+        h.append(f"<h3>{_e(v['id'])}" + (f" — {_e(v['title'])}" if v.get("title") else "") + "</h3>")
+        h.append(_terms_html(c.differences[v["id"]].get("substituted_terms") or []))
+        h.append(f"<p class=summary>{_e(v['summary'])}</p>")
+        h.append(f"<p class=meta>Propaganda score {score} · {v['n_sentences']} sentences</p>")
     techs = sorted({t for v in c.versions for t in v["techniques"]})
     if techs:
         h.append("<h2>Technique profile</h2><table><tr><th>Technique</th>" + "".join(f"<th>{_e(i)}</th>" for i in ids) + "</tr>")
@@ -96,8 +125,8 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
             if span is None:
                 h.append('<td class="cell absent">—</td>')
                 continue
-            if row["status"] == "reworded" and vid in row.get("diff", {}):
-                body = _diff_html(row["diff"][vid])
+            if row["status"] == "reworded" and vid in row.get("inline", {}):
+                body = _inline_html(c, row, vid)
             else:
                 body = _marked(c.texts[vid], span[0], span[1], c.differences[vid]["added_spans"])
             h.append(f'<td class="cell present">{body}</td>')
@@ -108,6 +137,8 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
         d = c.differences[vid]
         h.append(f"<h3>{_e(vid)}</h3><ul>")
         for key, label in (
+            ("added_content", "Adds"), ("dropped_content", "Leaves out"),
+            ("added_wording", "New wording, most likely propaganda first"),
             ("added_spans", "Adds propaganda"), ("dropped_spans", "Drops propaganda"),
             ("added_sources", "Adds sources"), ("dropped_sources", "Drops sources"),
             ("added_entities", "Adds names"), ("dropped_entities", "Drops names"),
@@ -125,6 +156,10 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
 def _item_text(key: str, x: dict) -> str:
     if key == "changed_numbers":
         return f"{x['from']} → {x['to']} (vs {x['version']})"
+    if key == "added_wording":
+        return f"“{x['text']}”" + (f" {x['score']:.2f}" if x.get("score") is not None else "")
+    if key in ("added_content", "dropped_content"):
+        return f"“{x['text']}” [{x['kind']}]" + (f" (from {x['version']})" if x.get("version") else "")
     t = x.get("text", "")
     extra = x.get("technique") or x.get("type") or x.get("label") or ""
     via = f" via {', '.join(x['via'])}" if x.get("via") else ""
@@ -142,12 +177,18 @@ def comparison_to_text(c: Comparison, *, width: int = 120, color: bool = False) 
     ids = [v["id"] for v in c.versions]
     for note in c.warnings:
         console.print(f"note: {note}", markup=False)
-    t = Table(title="Versions", show_lines=False)
-    for col in ("version", "score", "sentences", "summary"):
-        t.add_column(col)
     for v in c.versions:
-        t.add_row(v["id"], "—" if v["article_score"] is None else f"{v['article_score']:.2f}", str(v["n_sentences"]), v["summary"])
-    console.print(t)
+        score = "—" if v["article_score"] is None else f"{v['article_score']:.2f}"
+        console.print(Text(f"{v['id']}", style="bold") + Text(f" (propaganda score {score}, {v['n_sentences']} sentences)"))
+        for term in c.differences[v["id"]].get("substituted_terms") or []:
+            line = Text("  says ")
+            line.append("{+" + term["term"] + "+}", style="green")
+            line.append(" instead of ")
+            line.append("[-" + term["instead_of"] + "-]", style="red")
+            line.append(f" ×{term['count']} ({', '.join(term.get('versions', []))})")
+            console.print(line)
+        console.print(Text("  " + v["summary"]))
+        console.print()
     techs = sorted({x for v in c.versions for x in v["techniques"]})
     if techs:
         p = Table(title="Technique profile")
@@ -167,11 +208,15 @@ def comparison_to_text(c: Comparison, *, width: int = 120, color: bool = False) 
             span = row["spans"].get(vid)
             if span is None:
                 cells.append(Text("—", style="dim"))
-            elif row["status"] == "reworded" and vid in row.get("diff", {}):
+            elif row["status"] == "reworded" and vid in row.get("inline", {}):
                 txt = Text()
-                for op, w in row["diff"][vid]:
-                    style = {"insert": "bold green", "delete": "strike red"}.get(op, "")
-                    txt.append(("+" if op == "insert" else "-" if op == "delete" else "") + w + " ", style=style)
+                for op, w in inline_segments(c, row, vid):
+                    if op == "insert":
+                        txt.append("{+" + w + "+}", style="bold green")
+                    elif op == "delete":
+                        txt.append("[-" + w + "-]", style="red")
+                    else:
+                        txt.append(w)
                 cells.append(txt)
             else:
                 cells.append(Text(c.texts[vid][span[0] : span[1]]))
@@ -180,7 +225,8 @@ def comparison_to_text(c: Comparison, *, width: int = 120, color: bool = False) 
     for vid in ids:
         d = c.differences[vid]
         console.print(Text(f"{vid}:", style="bold"))
-        for key in ("added_spans", "dropped_spans", "added_sources", "dropped_sources", "added_entities",
+        for key in ("added_content", "dropped_content", "added_wording",
+                    "added_spans", "dropped_spans", "added_sources", "dropped_sources", "added_entities",
                     "dropped_entities", "changed_numbers", "added_numbers", "dropped_numbers"):
             items = d.get(key) or []
             if items:

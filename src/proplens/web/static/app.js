@@ -624,7 +624,7 @@
   }
 
   // ------------------------------------------------------------------ compare coverage
-  const STATUS_LABEL = { same: "same", reworded: "reworded", only: "only here" };
+  const STATUS_LABEL = { shared: "same", reworded: "reworded", only: "only here" };
 
   async function viewCompare(id) {
     const a = await api("/analyses/" + encodeURIComponent(id));
@@ -668,27 +668,60 @@
   function renderComparison(out, c) {
     const ids = c.versions.map((v) => v.id);
     const maps = Object.fromEntries(ids.map((vid) => [vid, codepointMap(c.texts[vid])]));
-    const slice = (vid, span) => (span ? c.texts[vid].slice(maps[vid][span[0]], maps[vid][span[1]]) : null);
+    // offsets are Python str (code point) offsets; JavaScript strings index UTF-16 units
+    const cut = (vid, s, e) => c.texts[vid].slice(maps[vid][s], maps[vid][e]);
+    const slice = (vid, span) => (span ? cut(vid, span[0], span[1]) : null);
     const meta = Object.fromEntries((c.meta || []).map((m) => [m.id, m]));
+    const terms = (vid) => (c.differences[vid].substituted_terms || []);
     const cards = h("div", { class: "sources" }, c.versions.map((v) => h("div", { class: "card", style: { marginTop: "0" } },
       h("div", { style: { fontWeight: "700", wordBreak: "break-all" }, text: v.id }),
       h("div", { class: "muted small", text: v.title || (meta[v.id] && meta[v.id].title) || "" }),
+      terms(v.id).length ? h("ul", { class: "small terms", id: "terms-" + v.id }, terms(v.id).slice(0, 6).map((t) => h("li", {},
+        "says ", h("ins", { class: "insert", text: t.term }), " instead of ", h("del", { class: "delete", text: t.instead_of }),
+        " (" + t.count + "×)"))) : null,
+      h("p", { class: "small summary", text: v.summary || "" }),
       h("div", { style: { margin: "6px 0" } }, "Score ", scoreChip(v.article_score)),
-      h("div", {}, techPills(v.techniques)),
-      h("p", { class: "small", text: v.summary ? "Compared with the others, it " + v.summary + "." : "" }))));
+      h("div", {}, techPills(v.techniques)))));
+    const inline = (row, vid) => {
+      const ops = row.inline && row.inline[vid];
+      if (!ops) return null;
+      const ref = row.reference;
+      const parts = [];
+      for (const op of ops) {
+        if (op[0] === "delete") {
+          if (op[3]) parts.push(op[3]);
+          parts.push(h("del", { class: "delete", text: cut(ref, op[1], op[2]), title: "in " + ref + ", not in " + vid }));
+          if (op[4]) parts.push(op[4]);
+        } else if (op[0] === "insert") {
+          parts.push(h("ins", { class: "insert", text: cut(vid, op[1], op[2]), title: "only in " + vid }));
+        } else parts.push(cut(vid, op[1], op[2]));
+      }
+      return h("td", {}, parts);
+    };
     const table = h("table", { class: "list", id: "alignment-table" },
       h("tr", {}, h("th", { text: "" }), ids.map((vid) => h("th", { text: vid }))),
       c.alignment.map((row) => h("tr", {},
-        h("td", {}, h("span", { class: "pill", style: { background: row.status === "same" ? "#8a93a3" : row.status === "reworded" ? "#f58231" : "#4363d8" }, text: STATUS_LABEL[row.status] || row.status })),
+        h("td", {}, h("span", { class: "pill", style: { background: row.status === "shared" ? "#8a93a3" : row.status === "reworded" ? "#f58231" : "#4363d8" }, text: STATUS_LABEL[row.status] || row.status })),
         ids.map((vid) => {
           const span = row.spans[vid];
           if (!span) return h("td", { class: "muted", text: "—" });
-          const diff = row.diff && row.diff[vid];
-          if (!diff) return h("td", { text: slice(vid, span) });
-          return h("td", {}, diff.map(([op, t]) => op === "equal" ? t + " "
-            : h(op === "insert" ? "ins" : "del", { class: op, text: t + " ", title: op === "insert" ? "only in " + vid : "not in " + vid })));
+          return inline(row, vid) || h("td", { text: slice(vid, span) });
         }))));
+    const quote = (x, vid) => "“" + cut(vid, x.start, x.end) + "”";
+    const lists = h("div", { class: "sources" }, ids.map((vid) => {
+      const d = c.differences[vid];
+      const wording = (d.added_wording || []).slice(0, 8);
+      return h("div", { class: "card", style: { marginTop: "0" } },
+        h("div", { style: { fontWeight: "700" }, text: vid }),
+        (d.added_content || []).length ? h("div", { class: "small" }, h("b", { text: "Adds: " }),
+          d.added_content.map((x) => quote(x, vid)).join("; ")) : null,
+        (d.dropped_content || []).length ? h("div", { class: "small" }, h("b", { text: "Leaves out: " }),
+          d.dropped_content.map((x) => quote(x, x.version) + " (" + x.version + ")").join("; ")) : null,
+        wording.length ? h("div", { class: "small" }, h("b", { text: "New wording: " }),
+          wording.map((w) => quote(w, vid) + (w.score === null || w.score === undefined ? "" : " " + pct(w.score))).join("; ")) : null);
+    }));
     clear(out).append(h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Versions" }), cards),
+      h("section", { class: "card", style: { marginTop: "18px" } }, h("h2", { text: "Added and left out" }), lists),
       h("section", { class: "card", style: { marginTop: "18px", overflowX: "auto" } }, h("h2", { text: "Sentence by sentence" }), table));
   }
 
