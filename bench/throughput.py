@@ -1,6 +1,6 @@
 """Throughput and peak memory: the default ONNX pipeline vs the same pipeline on a RoBERTa-large-shaped encoder.
 
-    python bench/throughput.py [--articles 50] [--words 600] [--large-articles 10]
+    python bench/throughput.py [--model default|fast|DIR] [--articles 50] [--words 600] [--large-articles 10]
 
 Each pipeline runs in its own subprocess so that peak RSS is measured separately. The large encoder
 has random weights built from RoBERTa-large's shape (24 layers, 1024 hidden, 16 heads, 4096 FFN,
@@ -27,21 +27,23 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_default(n: int, words: int, attribution: bool = False) -> dict:
+def run_default(n: int, words: int, attribution: bool = False, model: str | None = None) -> dict:
     from proplens.analyzer import Analyzer
 
     texts = make_articles(n, n_words=words, seed=1)
-    an = Analyzer(attribution=attribution)
+    an = Analyzer(model, attribution=attribution)
     an(texts[0])  # load + warm up
     t0 = time.perf_counter()
     n_spans = sum(len(a.spans) for a in an.pipe(texts))
     dt = time.perf_counter() - t0
-    name = "default (MiniLM-L6, ONNX int8)" + (" + attribution (spaCy)" if attribution else "")
+    info = an.model_info
+    name = (f"{model or 'default'} ({info.get('name')} {info.get('version')}, ONNX {info.get('quantization')})"
+            + (" + attribution (spaCy)" if attribution else ""))
     return {"pipeline": name, "articles": n, "seconds": dt, "articles_per_s": n / dt,
             "peak_rss_mb": _peak_mb(), "spans": n_spans}
 
 
-def run_large(n: int, words: int) -> dict:
+def run_large(n: int, words: int, model: str | None = None) -> dict:
     import numpy as np
     import torch
     from transformers import RobertaConfig, RobertaModel
@@ -54,7 +56,7 @@ def run_large(n: int, words: int) -> dict:
     enc = RobertaModel(cfg).eval()
     bio = torch.nn.Linear(1024, 3)
     tech = torch.nn.Linear(1024, 14)
-    det, _ = load_detector()
+    det, _ = load_detector(model)  # same tokenizer, windows and decoding as the model it is compared with
     H = 1024
 
     def backend(ids, mask):
@@ -82,19 +84,22 @@ def main() -> None:
     ap.add_argument("--large-articles", type=int, default=10, help="fewer articles for the slow encoder")
     ap.add_argument("--words", type=int, default=600)
     ap.add_argument("--only", choices=["default", "default+attribution", "large"])
+    ap.add_argument("--model", default=None, help="shipped model name (default, fast) or model folder")
     ap.add_argument("--with-attribution", action="store_true", help="also time the default pipeline with attribution")
     args = ap.parse_args()
     if args.only:
         if args.only == "large":
-            res = run_large(args.large_articles, args.words)
+            res = run_large(args.large_articles, args.words, model=args.model)
         else:
-            res = run_default(args.articles, args.words, attribution=args.only == "default+attribution")
+            res = run_default(args.articles, args.words, attribution=args.only == "default+attribution", model=args.model)
         print(json.dumps(res))
         return
     results = []
     for which in ("default", "large") + (("default+attribution",) if args.with_attribution else ()):
         cmd = [sys.executable, __file__, "--only", which, "--articles", str(args.articles),
                "--large-articles", str(args.large_articles), "--words", str(args.words)]
+        if args.model:
+            cmd += ["--model", args.model]
         out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
         if out.returncode != 0:
             print(out.stderr[-2000:], file=sys.stderr)

@@ -89,3 +89,19 @@ def test_more_repeats_than_techniques_falls_back_to_the_best():
 
     probs = np.array([[0.3, 0.7]] * 3)
     assert assign_techniques([(1, 2)] * 3, probs) == [1, 0, 1]
+
+
+def test_paragraph_technique_micro_f1_by_hand():
+    from proplens.ptc.io import TcRow
+    from proplens.ptc.metrics import paragraph_technique_scores
+
+    text = "Title line\n\nFirst para has a reckless plan.\nSecond para is calm."
+    p1 = text.index("reckless")
+    p2 = text.index("calm")
+    gold = [TcRow("a", "Loaded_Language", p1, p1 + 8), TcRow("a", "Doubt", p2, p2 + 4)]
+    pred = [TcRow("a", "Loaded_Language", p1 - 2, p1 + 3),  # overlaps the same paragraph: a hit
+            TcRow("a", "Loaded_Language", p1, p1 + 8),      # same triple again: counted once
+            TcRow("a", "Slogans", 0, 5)]                     # title paragraph: a false positive
+    m = paragraph_technique_scores(pred, gold, {"a": text})
+    assert (m["n_pred"], m["n_gold"]) == (2, 2)
+    assert m["precision"] == 0.5 and m["recall"] == 0.5 and m["f1"] == 0.5

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 from ..techniques import TECHNIQUE_IDS
 from .io import TcRow
 
-__all__ = ["merge_intervals", "si_scores", "tc_scores", "e2e_scores", "evaluate_ptc"]
+__all__ = ["merge_intervals", "si_scores", "tc_scores", "e2e_scores", "evaluate_ptc", "paragraph_technique_scores"]
 
 
 def merge_intervals(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -118,3 +118,33 @@ def evaluate_ptc(pred_flc: Sequence[TcRow], gold: Sequence[TcRow], pred_tc: Sequ
     if pred_tc is not None:
         res["tc"] = tc_scores(pred_tc, gold)
     return res
+
+
+def paragraph_technique_scores(pred: Iterable[TcRow], gold: Iterable[TcRow], articles: Mapping[str, str]) -> dict[str, float]:
+    """Paragraph-level technique micro-F1: which techniques each paragraph (article line) uses.
+
+    A (article, paragraph, technique) triple is present when a span of that technique overlaps the
+    paragraph's characters; precision and recall are over those triples. This is what a reader scanning
+    an article by paragraph sees, and it forgives span-boundary disagreements the SI metrics punish.
+    """
+    bounds: dict[str, list[tuple[int, int]]] = {}
+    for a, text in articles.items():
+        lines, start = [], 0
+        for line in text.split("\n"):
+            lines.append((start, start + len(line)))
+            start += len(line) + 1
+        bounds[a] = lines
+
+    def triples(rows: Iterable[TcRow]) -> set[tuple[str, int, str]]:
+        out = set()
+        for r in rows:
+            for i, (s, e) in enumerate(bounds.get(r.article_id, [])):
+                if r.start < e and r.end > s:
+                    out.add((r.article_id, i, str(r.technique)))
+        return out
+
+    p, g = triples(pred), triples(gold)
+    tp = len(p & g)
+    prec = tp / len(p) if p else 0.0
+    rec = tp / len(g) if g else 0.0
+    return {"precision": prec, "recall": rec, "f1": _f1(prec, rec), "n_pred": len(p), "n_gold": len(g)}
