@@ -105,10 +105,11 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
 
-    from .routes import analyses, compare, meta, sources, web
+    from .routes import analyses, compare, jobs, meta, sources, web
 
     app.include_router(compare.router)
     app.include_router(analyses.router)
+    app.include_router(jobs.router)
     app.include_router(sources.router)
     app.include_router(meta.router)
     app.include_router(web.router)

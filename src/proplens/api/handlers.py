@@ -71,7 +71,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers, request_id=exc.request_id)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

@@ -163,3 +163,26 @@ class CompareCreate(BaseModel):
 
 class RelatedAnalysis(AnalysisSummary):
     similarity: float
+
+
+class JobProgress(BaseModel):
+    done: int = Field(description="Encoder windows finished.")
+    total: int = Field(description="Encoder windows of the text (0 until the job starts).")
+    fraction: float
+
+
+class JobPublic(BaseModel):
+    """An analysis on its way (``202 Accepted``): poll ``location`` until ``status`` is done, failed or cancelled."""
+
+    id: str
+    status: str = Field(description="queued, running, cancelling, done, failed or cancelled.")
+    created: str
+    started: str | None
+    finished: str | None
+    n_chars: int
+    progress: JobProgress
+    analysis_id: str | None = Field(description="The stored analysis, once done.")
+    analysis_url: str | None
+    error: dict[str, str] | None
+    location: str
+

@@ -1,12 +1,13 @@
 """The work behind ``POST /api/v1/analyses``: input → text → (cached) analysis → stored record.
 
-Analyses run in a bounded thread pool so that at most ``inference_workers`` run at once and a
-request that waits or runs longer than ``request_timeout`` fails with 503 instead of hanging.
+Analyses run as jobs (:mod:`proplens.api.jobs`): at most ``inference_workers`` at once, at most ``queue_size``
+waiting (more are refused with 503 + Retry-After before any work starts). A request waits for its job up to
+``request_timeout`` seconds; a longer one, or a text of ``job_min_chars`` or more, gets the job to poll instead,
+and the job still stores its analysis. Comparisons and related-story searches run in a separate bounded pool.
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from typing import Any
 from ..analysis import Analysis
 from ..analyzer import Analyzer
 from ..errors import Errors, InvalidTextError
-from ..store.repository import AnalysisRecord, Repository, text_hash
+from ..store.repository import AnalysisRecord, Repository
 from ..text import check_text, decode_bytes
 from .errors import ApiError
+from .jobs import Job, JobManager
 from .settings import Settings
 
 __all__ = ["AnalysisService", "ArticleInput"]
@@ -51,15 +53,25 @@ class AnalysisService:
         self.repository = repository
         self.settings = settings
         self._pool = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="proplens-infer")
-        self._inflight: dict[tuple[str, str], Any] = {}
-        self._inflight_lock = threading.RLock()  # add_done_callback may run _forget at once, under the lock
-
-    def _forget(self, key) -> None:
-        with self._inflight_lock:
-            self._inflight.pop(key, None)
+        self.jobs = JobManager(analyze=self._compute, store=self._store, cached=self._cached,
+                               workers=settings.inference_workers, queue_size=settings.queue_size, keep=settings.job_keep)
 
     def close(self) -> None:
+        self.jobs.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------ job callbacks
+    def _compute(self, text: str, title: str | None, progress) -> Analysis:
+        return self.analyzer(text, title, progress=progress)
+
+    def _cached(self, text: str) -> Analysis | None:
+        if not self.settings.use_cache:
+            return None
+        return self.repository.get_cached(text=text, model_version=self.analyzer.model_version)
+
+    def _store(self, analysis: Analysis, article: "ArticleInput", cached: bool) -> AnalysisRecord:
+        return self.repository.add(analysis, title=article.title, source=article.source, url=article.url,
+                                   published=article.published, cached=cached)
 
     # ------------------------------------------------------------ inputs
     def from_text(self, text: str, **meta: Any) -> ArticleInput:
@@ -111,22 +123,35 @@ class AnalysisService:
         return text
 
     # ------------------------------------------------------------ analysis
-    def analyze(self, article: ArticleInput) -> AnalysisRecord:
-        """Analyze (or reuse the cached result) and store one article."""
-        version = self.analyzer.model_version
-        cached = self.repository.get_cached(text=article.text, model_version=version) if self.settings.use_cache else None
+    def analyze(self, article: ArticleInput, *, wait: float | None = None) -> AnalysisRecord | Job:
+        """Analyze (or reuse the cached result) and store one article.
+
+        Returns the stored record when it is ready within ``wait`` seconds (default ``request_timeout``),
+        else the running :class:`~proplens.api.jobs.Job` (the route answers 202 with its Location). With
+        ``wait=0`` an identical job already queued or running is joined instead of starting another.
+        """
+        cached = self._cached(article.text)
         if cached is not None:
-            analysis = cached
-        else:
-            analysis = self._run(article.text, article.title)
-        return self.repository.add(
-            analysis,
-            title=article.title,
-            source=article.source,
-            url=article.url,
-            published=article.published,
-            cached=cached is not None,
-        )
+            return self._store(cached, article, True)
+        wait = self.settings.request_timeout if wait is None else wait
+        job = self.jobs.submit(article, key_extra=(self.analyzer.model_version,), join=wait == 0)
+        if wait > 0:
+            job.ended.wait(wait)
+        return self.job_result(job) if job.ended.is_set() else job
+
+    def job_result(self, job: Job) -> AnalysisRecord:
+        """The stored record of a finished job (or the job's error as an ApiError)."""
+        if job.status == "done":
+            rec = self.repository.get(job.analysis_id)
+            if rec is None:
+                raise ApiError(404, "not_found", f"The analysis {job.analysis_id!r} of this job was deleted.")
+            return rec
+        if job.status == "cancelled":
+            raise ApiError(409, "cancelled", "The analysis was cancelled before it finished.")
+        err = job.error or {"code": "internal_error", "message": "The analysis failed."}
+        if err["code"] == "invalid_input":
+            raise ApiError(422, err["code"], err["message"])
+        raise ApiError(500, err["code"], err["message"], request_id=err.get("request_id"))
 
     # ------------------------------------------------------------ same story
     def related(self, analysis_id: str, *, min_similarity: float, limit: int):
@@ -173,22 +198,3 @@ class AnalysisService:
         except FutureTimeout:
             raise ApiError(503, "timeout", f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again with shorter texts.",
                            headers={"Retry-After": "5"}) from None
-
-    def _run(self, text: str, title: str | None) -> Analysis:
-        # Identical texts submitted at the same time share one computation ("single flight").
-        key = (text_hash(text), title)
-        with self._inflight_lock:
-            fut = self._inflight.get(key)
-            if fut is None:
-                fut = self._pool.submit(self.analyzer, text, title)
-                self._inflight[key] = fut
-                fut.add_done_callback(lambda _f, k=key: self._forget(k))
-        try:
-            return fut.result(timeout=self.settings.request_timeout)
-        except FutureTimeout:
-            raise ApiError(
-                503, "timeout",
-                f"The analysis took longer than the {self.settings.request_timeout:g} s limit (the server may be busy). "
-                "Try again, or send a shorter text.",
-                headers={"Retry-After": "5"},
-            ) from None

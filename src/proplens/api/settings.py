@@ -22,7 +22,14 @@ class Settings(BaseSettings):
     model_dir: str | None = Field(None, description="Model folder; default: the model shipped with proplens.")
     max_body_bytes: int = Field(2_000_000, ge=1_000, description="Largest accepted request body.")
     max_text_chars: int = Field(200_000, ge=100, description="Longest accepted article text.")
-    request_timeout: float = Field(30.0, gt=0, description="Seconds an analysis may take before the request fails with 503.")
+    request_timeout: float = Field(30.0, gt=0, description="Seconds a request waits for its analysis; after that it gets "
+                                   "202 Accepted and a job to poll (the analysis goes on and is stored). Comparisons "
+                                   "that take longer fail with 503.")
+    job_min_chars: int = Field(50_000, ge=0, description="Texts at least this long are analysed as jobs at once: 202 "
+                               "Accepted with Location /api/v1/jobs/{id} (as with the header Prefer: respond-async).")
+    queue_size: int = Field(32, ge=0, le=10_000, description="Analyses that may wait for a worker; beyond it new ones "
+                            "are refused with 503 and Retry-After before any work starts.")
+    job_keep: int = Field(256, ge=1, description="Finished jobs remembered for polling (their analyses stay stored).")
     inference_workers: int = Field(2, ge=1, le=64, description="Analyses that run at the same time.")
     inference_threads: int | None = Field(None, ge=1, le=256,
                                           description="ONNX Runtime threads per analysis (default: CPU cores / inference_workers).")

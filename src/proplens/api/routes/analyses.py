@@ -6,21 +6,43 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from ...report import analysis_to_html, analysis_to_ptc
 from ..deps import RepositoryDep, ServiceDep, SettingsDep
 from ..errors import ApiError
-from ..schemas import AnalysisCreate, AnalysisPage, AnalysisPublic, ErrorResponse
+from ..jobs import Job
+from ..schemas import AnalysisCreate, AnalysisPage, AnalysisPublic, ErrorResponse, JobPublic
 
 router = APIRouter(prefix="/api/v1/analyses", tags=["analyses"])
 
 _ERRORS = {
+    202: {"model": JobPublic, "description": "Accepted as a job (long text, Prefer: respond-async, or not done within "
+                                              "request_timeout): poll the Location header, GET /api/v1/jobs/{id}"},
     413: {"model": ErrorResponse, "description": "Body or text too long"},
     422: {"model": ErrorResponse, "description": "Invalid input, refused URL"},
     502: {"model": ErrorResponse, "description": "The URL could not be fetched"},
-    503: {"model": ErrorResponse, "description": "The analysis exceeded the time limit"},
+    503: {"model": ErrorResponse, "description": "The queue is full (see Retry-After); nothing was started"},
 }
+PreferHeader = Annotated[str | None, Header(description="'respond-async': answer 202 with a job at once")]
+
+
+def _wait(service, article, prefer: str | None) -> float | None:
+    """0 (answer with a job at once) for long texts and ``Prefer: respond-async``; else the default wait."""
+    if prefer and "respond-async" in prefer.lower():
+        return 0
+    if len(article.text) >= service.settings.job_min_chars:
+        return 0
+    return None
+
+
+def _answer(result, response: Response):
+    if isinstance(result, Job):
+        return JSONResponse(result.to_dict(), status_code=202,
+                            headers={"Location": result.location, "Retry-After": "2"})
+    response.headers["Location"] = f"/api/v1/analyses/{result.id}"
+    return result.to_dict()
 
 
 def _get_or_404(repo, analysis_id: str):
@@ -31,8 +53,12 @@ def _get_or_404(repo, analysis_id: str):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AnalysisPublic, responses=_ERRORS)
-def create_analysis(body: AnalysisCreate, service: ServiceDep, response: Response):
-    """Analyze an article given as ``text``, ``html`` or ``url`` and store the result."""
+def create_analysis(body: AnalysisCreate, service: ServiceDep, response: Response, prefer: PreferHeader = None):
+    """Analyze an article given as ``text``, ``html`` or ``url`` and store the result.
+
+    ``201`` with the analysis when it is ready within ``request_timeout``; otherwise ``202 Accepted`` with a job
+    (``Location: /api/v1/jobs/{id}``) that goes on, stores the analysis and can be polled or cancelled.
+    """
     meta = {"source": body.source, "published": body.published}
     if body.text is not None:
         article = service.from_text(body.text, title=body.title, **meta)
@@ -40,9 +66,7 @@ def create_analysis(body: AnalysisCreate, service: ServiceDep, response: Respons
         article = service.from_html(body.html, title=body.title, **meta)
     else:
         article = service.from_url(body.url, title=body.title, source=body.source, published=body.published)
-    rec = service.analyze(article)
-    response.headers["Location"] = f"/api/v1/analyses/{rec.id}"
-    return rec.to_dict()
+    return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
 
 @router.post("/upload", status_code=status.HTTP_201_CREATED, response_model=AnalysisPublic, responses=_ERRORS)
@@ -52,14 +76,13 @@ def upload_analysis(
     file: Annotated[UploadFile, File(description="A .txt (UTF-8) or .html file")],
     title: Annotated[str | None, Form(max_length=1000)] = None,
     source: Annotated[str | None, Form(max_length=300)] = None,
+    prefer: PreferHeader = None,
 ):
-    """Analyze an uploaded .txt or .html file."""
+    """Analyze an uploaded .txt or .html file (``201``, or ``202`` with a job as for ``POST /analyses``)."""
     data = file.file.read()
     article = service.from_upload(data, filename=file.filename, content_type=file.content_type,
                                   title=title or None, source=source or None)
-    rec = service.analyze(article)
-    response.headers["Location"] = f"/api/v1/analyses/{rec.id}"
-    return rec.to_dict()
+    return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
 
 @router.get("", response_model=AnalysisPage)
