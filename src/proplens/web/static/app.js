@@ -110,6 +110,35 @@
     }
     return body;
   }
+  // A long analysis answers 202 with a job: poll it, show its progress in `box`, offer to cancel it.
+  // Resolves to the stored analysis id; rejects with the job's error (or when it is cancelled).
+  async function followJob(job, box, btn) {
+    const fill = h("div", { class: "fill" });
+    const bar = h("div", { class: "jobbar", id: "job-progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, fill);
+    const label = h("div", { class: "muted small", id: "job-status" });
+    const cancel = h("button", { class: "btn", type: "button", id: "job-cancel", text: "Cancel", onclick: async () => {
+      cancel.disabled = true;
+      try { await api("/jobs/" + encodeURIComponent(job.id), { method: "DELETE" }); } catch (e) { toast(e.message); }
+    } });
+    clear(box).append(label, bar, h("div", { class: "actions", style: { marginTop: "8px" } }, cancel));
+    box.hidden = false;
+    for (;;) {
+      const p = job.progress || {};
+      const pc = Math.round(100 * (p.fraction || 0));
+      fill.style.width = pc + "%";
+      bar.setAttribute("aria-valuenow", String(pc));
+      label.textContent = job.status === "queued" ? "Waiting for a free worker…"
+        : job.status === "cancelling" ? "Cancelling…"
+        : p.total && p.done >= p.total ? "Finding sources and scoring sentences…"
+        : `Analyzing a long article (${Number(job.n_chars).toLocaleString()} characters): ${pc}%`;
+      clear(btn).append(h("span", { class: "spinner" }), job.status === "queued" ? "Waiting…" : `Analyzing… ${pc}%`);
+      if (job.status === "done") return job.analysis_id;
+      if (job.status === "failed") throw new Error(job.error ? job.error.message : "The analysis failed.");
+      if (job.status === "cancelled") throw new Error("The analysis was cancelled.");
+      await new Promise((r) => setTimeout(r, 600));
+      job = await api("/jobs/" + encodeURIComponent(job.id));
+    }
+  }
   async function techniques() {
     if (!TECH) {
       TECH_LIST = await api("/techniques");
@@ -252,6 +281,7 @@
     clear(app);
     let mode = "text";
     const err = h("div", { class: "error", hidden: true });
+    const jobBox = h("div", { class: "job", id: "job-box", hidden: true });
     const ta = h("textarea", { id: "text-input", placeholder: "Paste the article text here…", "aria-label": "Article text" });
     const urlIn = h("input", { type: "url", id: "url-input", placeholder: "https://example.com/news/article", "aria-label": "Article URL" });
     const fileIn = h("input", { type: "file", id: "file-input", accept: ".txt,.html,.htm,text/plain,text/html", hidden: true });
@@ -307,11 +337,12 @@
           if (meta.source) fd.append("source", meta.source);
           rec = await api("/analyses/upload", { method: "POST", body: fd });
         }
+        if (rec && rec.location && rec.progress) rec = { id: await followJob(rec, jobBox, go) };  // 202: a job
         location.hash = "#/a/" + encodeURIComponent(rec.id);
       } catch (e) {
         err.textContent = e.message; err.hidden = false;
       } finally {
-        go.disabled = false; clear(go).append("Analyze");
+        go.disabled = false; clear(go).append("Analyze"); jobBox.hidden = true;
       }
     });
     const recent = h("div", {}, h("p", { class: "muted", text: "Loading…" }));
@@ -324,7 +355,7 @@
           h("div", { class: "row" }, h("div", {}, h("label", { class: "f", for: "title-input", text: "Title" }), titleIn),
             h("div", {}, h("label", { class: "f", for: "source-input", text: "Source / outlet" }), sourceIn)),
           h("div", { class: "actions" }, go, sample, h("span", { class: "muted small", text: "Results are stored in this server's history." })),
-          err),
+          jobBox, err),
         h("aside", {},
           h("section", { class: "card" }, h("h2", { text: "Recent analyses" }), recent),
           h("section", { class: "card" }, h("h2", { text: "The 14 techniques" }),
