@@ -55,3 +55,22 @@ def test_too_long_text_names_the_max_chars_option_and_the_option_raises_it(tmp_p
     with mock.patch("proplens.analyzer.Analyzer", _Fake):
         r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc", "--max-chars", "300"], catch_exceptions=False)
     assert r.exit_code == 0 and "Loaded_Language" in r.stdout
+
+
+def test_progress_bar_on_stderr_when_asked(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text(TEXT * 3, encoding="utf-8")
+    seen = []
+
+    class Recording(_Fake):
+        def __call__(self, text, title=None, *, meta=None, progress=None):
+            seen.append(progress is not None)
+            return super().__call__(text, title, meta=meta, progress=progress)
+
+    with mock.patch("proplens.analyzer.Analyzer", Recording):
+        r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc", "--progress"], env={"COLUMNS": "120"}, catch_exceptions=False)
+        assert r.exit_code == 0 and seen == [True]
+        assert "finding sources, scoring sentences" in r.stderr and "1/1 windows" in r.stderr
+        assert r.stdout.startswith("a\tExaggeration,Minimisation\t4\t12\n") and "windows" not in r.stdout  # bar on stderr only
+        r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc"], catch_exceptions=False)
+        assert r.exit_code == 0 and seen == [True, False] and r.stderr == ""  # short text, not a terminal: no bar

@@ -38,6 +38,27 @@ def _read_input(source: str) -> tuple[str, str]:
     return text, stem[len("article"):] if stem.startswith("article") and stem[7:].isdigit() else stem
 
 
+PROGRESS_MIN_CHARS = 20_000
+
+
+def _with_progress_bar(analyzer, text: str, title: str | None):
+    """Analyze with a rich progress bar on stderr: encoder windows, then sources and sentence scores."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("windows"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=console.is_terminal) as bar:
+        task = bar.add_task(f"analysing {len(text):,} characters", total=None)
+
+        def update(done: int, total: int) -> None:
+            desc = f"analysing {len(text):,} characters" if done < total else "finding sources, scoring sentences"
+            bar.update(task, completed=done, total=total, description=desc)
+
+        return analyzer(text, title, progress=update)
+
+
 def analyze_command(
     source: str = typer.Argument(..., help="An article file (.txt or .html), or '-' for standard input."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."),
@@ -46,6 +67,9 @@ def analyze_command(
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
     attribution: bool = typer.Option(True, "--attribution/--no-attribution", help="Also list who claims are attributed to."),
     max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters."),
+    progress: bool = typer.Option(None, "--progress/--no-progress", show_default=False,
+                                  help=f"A progress bar on standard error (default: for texts of {PROGRESS_MIN_CHARS:,} "
+                                       "characters or more, when standard error is a terminal)."),
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
     from ...analyzer import Analyzer
@@ -55,7 +79,9 @@ def analyze_command(
     if len(text) > max_chars:  # checked here so that [P005] names this command's option
         raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
     analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars)
-    analysis = analyzer(text, title)
+    if progress is None:
+        progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()
+    analysis = _with_progress_bar(analyzer, text, title) if progress else analyzer(text, title)
     if format is OutputFormat.json:
         payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=1)
     elif format is OutputFormat.ptc:
