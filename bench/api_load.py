@@ -6,13 +6,21 @@ running server instead (it must be a loopback address).
 
 Modes:
   uncached  every request is a new article, so every request runs the model (the default);
-  cached    a small pool of articles is analysed once (warm-up), then re-posted: results come from the store cache.
+  cached    a small pool of articles is analysed once (warm-up), then re-posted: results come from the store cache;
+  long      --long-texts articles of --long-chars characters posted at once (they become jobs: 202 + Location),
+            each re-posted once while it runs; every job is polled until it ends. Reports per-article times and
+            how many analyses were stored.
+
+A request answered 202 (a job) is polled until the job ends; its latency is the time to the stored analysis.
+For a server the bench starts, the server's resident memory (RSS, the process and its children) is printed
+at rest before the load, right after it, and after --settle seconds of quiet.
 
 Examples
 --------
     python bench/api_load.py --clients 16 --duration 60 --mode uncached
     python bench/api_load.py --clients 16 --duration 60 --mode cached
     python bench/api_load.py --url http://127.0.0.1:8000 --clients 4 --duration 10
+    python bench/api_load.py --mode long --long-texts 3 --long-chars 190000
 
 Prints requests/s, p50/p90/p99/max latency and the error count (non-201 answers and transport errors).
 """
@@ -151,6 +159,86 @@ async def wait_ready(url: str, proc: subprocess.Popen | None, timeout: float = 1
     raise SystemExit(f"the server at {url} did not become ready in {timeout:.0f} s")
 
 
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process and all its descendants, in MB (Linux /proc; None elsewhere)."""
+    def children(p: int) -> list[int]:
+        out = []
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    out += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        return out
+
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            if p == pid:
+                return None
+        todo += children(p)
+    return round(total / 1024, 1)
+
+
+async def _until_done(c, url: str, r, poll: float = 0.5):
+    """The final answer for a POST: itself when 201, else the job polled until it ends (None if it failed)."""
+    if r.status_code != 202:
+        return r
+    loc = url + r.headers["location"]
+    while True:
+        await asyncio.sleep(poll)
+        j = (await c.get(loc)).json()
+        if j["status"] == "done":
+            return await c.get(url + j["analysis_url"])
+        if j["status"] in ("failed", "cancelled"):
+            return j
+
+
+def long_article(seed: int, chars: int) -> str:
+    rng = random.Random(seed)
+    parts, n = [f"Long report {seed}."], 0
+    while n < chars:
+        p = make_article(rng, 300, tag=f"{seed}-{len(parts)}")
+        parts.append(p)
+        n += len(p) + 2
+    return "\n\n".join(parts)[:chars]
+
+
+async def run_long(url: str, texts: int, chars: int, seed: int, timeout: float) -> dict:
+    import httpx
+
+    arts = [long_article(seed * 100 + i, chars) for i in range(texts)]
+    async with httpx.AsyncClient(timeout=timeout) as c:
+        t0 = time.monotonic()
+
+        async def one(i: int):
+            body = {"text": arts[i], "source": "bench-long.example", "title": f"long {seed}-{i}"}
+            r = await c.post(url + "/api/v1/analyses", json=body)
+            first = r.status_code
+            again = None
+            if r.status_code == 202:  # an impatient client posts it again while it runs
+                r2 = await c.post(url + "/api/v1/analyses", json=body)
+                again = "same job" if r2.status_code == 202 and r2.json()["id"] == r.json()["id"] else f"HTTP {r2.status_code}"
+            final = await _until_done(c, url, r)
+            ok = isinstance(final, httpx.Response) and final.status_code == 200 and final.json()["text"] == arts[i]
+            return {"first_status": first, "resubmission": again, "ok": ok, "seconds": round(time.monotonic() - t0, 1),
+                    "spans": len(final.json()["spans"]) if ok else None}
+
+        results = await asyncio.gather(*(one(i) for i in range(texts)))
+        stored = (await c.get(url + "/api/v1/analyses", params={"source": "bench-long.example"})).json()["total"]
+    return {"mode": "long", "texts": texts, "chars": chars, "articles": results, "stored_analyses": stored,
+            "duration_s": round(time.monotonic() - t0, 1), "errors": sum(1 for x in results if not x["ok"])}
+
+
 def percentile(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -173,11 +261,12 @@ async def run_load(url: str, clients: int, duration: float, mode: str, words: in
         lat: list[float] = []
         errors: Counter[str] = Counter()
         counter = 0
+        jobs = 0
         t_start = time.monotonic()
         deadline = t_start + duration
 
         async def client(ci: int) -> None:
-            nonlocal counter
+            nonlocal counter, jobs
             crng = random.Random(seed * 1000 + ci)
             while time.monotonic() < deadline:
                 counter += 1
@@ -185,8 +274,16 @@ async def run_load(url: str, clients: int, duration: float, mode: str, words: in
                 t0 = time.perf_counter()
                 try:
                     r = await c.post(url + "/api/v1/analyses", json={"text": text, "source": "bench.example"})
+                    ok = r.status_code == 201
+                    if r.status_code == 202:  # a job: the latency runs until its analysis is stored
+                        jobs += 1
+                        final = await _until_done(c, url, r)
+                        if not isinstance(final, httpx.Response):
+                            errors[f"job {final['status']}"] += 1
+                            continue
+                        r, ok = final, final.status_code == 200
                     dt = time.perf_counter() - t0
-                    if r.status_code == 201:
+                    if ok:
                         lat.append(dt)
                     else:
                         try:
@@ -204,6 +301,7 @@ async def run_load(url: str, clients: int, duration: float, mode: str, words: in
         "duration_s": round(elapsed, 2),
         "words_per_article": words,
         "requests_ok": len(lat),
+        "answered_as_jobs": jobs,
         "errors": sum(errors.values()),
         "error_kinds": dict(errors),
         "requests_per_s": round(len(lat) / elapsed, 2) if elapsed else 0.0,
@@ -221,7 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="A running server (loopback only). Default: start one.")
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--duration", type=float, default=60.0, help=f"Seconds of load (at most {MAX_DURATION:.0f}).")
-    p.add_argument("--mode", choices=["uncached", "cached"], default="uncached")
+    p.add_argument("--mode", choices=["uncached", "cached", "long"], default="uncached")
+    p.add_argument("--long-texts", type=int, default=3, help="--mode long: articles posted at once.")
+    p.add_argument("--long-chars", type=int, default=190_000, help="--mode long: characters per article.")
+    p.add_argument("--settle", type=float, default=10.0, help="Seconds of quiet before the last memory reading.")
     p.add_argument("--words", type=int, default=600)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=60.0, help="Client-side timeout per request.")
@@ -249,7 +350,17 @@ def main(argv: list[str] | None = None) -> int:
                                       args.server_processes)
     try:
         health = asyncio.run(wait_ready(url, proc))
-        res = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.words, args.seed, args.timeout))
+        rss = {"at_rest_mb": rss_mb(proc.pid) if proc else None}
+        if args.mode == "long":
+            res = asyncio.run(run_long(url, args.long_texts, args.long_chars, args.seed, max(args.timeout, 600)))
+        else:
+            res = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.words, args.seed, args.timeout))
+        if proc:
+            rss["after_load_mb"] = rss_mb(proc.pid)
+            time.sleep(args.settle)
+            rss["after_settle_mb"] = rss_mb(proc.pid)
+            rss["settle_s"] = args.settle
+        res["server_rss"] = rss
         res["server"] = {"model": health.get("model"), "database": health.get("database"), "cpus": os.cpu_count()}
     finally:
         if proc is not None:
@@ -262,14 +373,18 @@ def main(argv: list[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(tmp, ignore_errors=True)
-    if args.json:
+    if args.json or args.mode == "long":
         print(json.dumps(res, indent=2))
     else:
         lat = res["latency_s"]
         print(f"mode={res['mode']} clients={res['clients']} duration={res['duration_s']}s words={res['words_per_article']} "
               f"model={res['server']['model']['name']} {res['server']['model']['version']} db={res['server']['database']} cpus={res['server']['cpus']}")
         print(f"requests/s {res['requests_per_s']}  ok {res['requests_ok']}  errors {res['errors']} {res['error_kinds'] or ''}")
-        print(f"latency p50 {lat['p50']}s  p90 {lat['p90']}s  p99 {lat['p99']}s  max {lat['max']}s")
+        print(f"latency p50 {lat['p50']}s  p90 {lat['p90']}s  p99 {lat['p99']}s  max {lat['max']}s  (answered as jobs: {res['answered_as_jobs']})")
+        m = res["server_rss"]
+        if m.get("at_rest_mb") is not None:
+            print(f"server RSS: at rest {m['at_rest_mb']} MB, after the load {m['after_load_mb']} MB, "
+                  f"after {m['settle_s']:g} s quiet {m['after_settle_mb']} MB")
     return 1 if res["errors"] else 0
 
 
