@@ -54,6 +54,8 @@ def main() -> None:
         for r in ROLES:
             s = scores[m][r]
             print(f"{m:8}{r:9}{s['p']:7.3f}{s['r']:7.3f}{s['f1']:7.3f}")
+    w = scores["whole"]
+    print(f"{'partial':8}{'whole':9}{w['p']:7.3f}{w['r']:7.3f}{w['f1']:7.3f}")
 
 
 if __name__ == "__main__":

@@ -64,10 +64,34 @@ def docs():
     return list(load_spacy().pipe([TEXT, ODD]))
 
 
+def _without_rules():
+    from proplens.attribution.pipeline import Attributor
+
+    att = Attributor()
+    att._ensure()
+    att._tagger.rules = False
+    return att
+
+
 def test_attributions_unchanged():
-    got = [(a.source, a.cue, a.content, a.source_type, a.via, a.score) for a in attribute(TEXT)]
+    # the tagger itself (decoding rules off) still gives what it gave before the fast paths
+    got = [(a.source, a.cue, a.content, a.source_type, a.via, a.score) for a in _without_rules()(TEXT)]
     assert [g[:5] for g in got] == [e[:5] for e in EXPECTED]
     assert [g[5] for g in got] == pytest.approx([e[5] for e in EXPECTED], abs=1e-4)
+
+
+def test_decoding_rules_change_only_these_attributions():
+    # issue 11's rules: a quotation continued after "…,” X told Reuters." / "…," Brandt said." joins the
+    # content; a trailing "and" leaves it; the addressee of "told" is neither content nor source (a channel)
+    changed = {
+        2: (((284, 317),), ((318, 322),), ((206, 283), (332, 398)), "person", ("Reuters",)),
+        5: (((601, 635),), ((636, 643),), ((644, 673),), "person", ()),
+        8: (((770, 776),), ((777, 781),), ((757, 769), (783, 812)), "person", ()),
+        12: (((974, 983),), ((984, 988),), ((1001, 1058),), "anonymous", ("local radio",)),
+    }
+    got = [(a.source, a.cue, a.content, a.source_type, a.via) for a in attribute(TEXT)]
+    assert got == [changed.get(k, e[:5]) for k, e in enumerate(EXPECTED)]
+    assert TEXT[332:398] == "\u201cSafety comes first. The ferries will use the south quay instead.\u201d"
 
 
 def test_doc_arrays_match_token_api(docs):

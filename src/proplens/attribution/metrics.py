@@ -5,6 +5,10 @@ first, then content, then source; ties by overlapping characters). For a role, a
 true positive when its attribution is matched and it overlaps (partial) or equals after trimming
 whitespace (exact) the matched gold attribution's value of that role. Precision divides by the
 predicted attributions that have the role, recall by the gold attributions that have it.
+
+The whole-attribution score (``"whole"``, partial) counts a matched pair as correct when each role is
+absent from both or present in both and overlapping; precision divides by all predicted attributions,
+recall by all gold ones.
 """
 
 from __future__ import annotations
@@ -53,10 +57,11 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
     Returns
     -------
     dict
-        ``{"partial": {role: {"p", "r", "f1", "tp", "pred", "gold"}}, "exact": {...}, "attributions": {...}}``
+        ``{"partial": {role: {"p", "r", "f1", "tp", "pred", "gold"}}, "exact": {...}, "whole": {"p", "r", "f1", ...},
+        "attributions": {...}}``
     """
     counts = {m: {r: [0, 0, 0] for r in ROLES} for m in ("partial", "exact")}  # tp, n_pred, n_gold
-    n_pred = n_gold = n_matched = 0
+    n_pred = n_gold = n_matched = n_whole = 0
     for text, pred, gold in docs:
         n_pred += len(pred)
         n_gold += len(gold)
@@ -68,6 +73,9 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
                 counts[m][r][2] += sum(1 for g in gold if g.get(r))
         for i, j in pairs:
             p, g = pred[i], gold[j]
+            # whole attribution: every role either absent from both or present in both and overlapping
+            if all((not p.get(r) and not g.get(r)) or (p.get(r) and g.get(r) and _overlap(p[r], g[r])) for r in ROLES):
+                n_whole += 1
             for r in ROLES:
                 if p.get(r) and g.get(r):
                     if _overlap(p[r], g[r]):
@@ -82,5 +90,9 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
             rec = tp / ng if ng else 0.0
             f = 2 * p * rec / (p + rec) if p + rec else 0.0
             out[m][r] = {"p": round(p, 4), "r": round(rec, 4), "f1": round(f, 4), "tp": tp, "pred": np_, "gold": ng}
+    p = n_whole / n_pred if n_pred else 0.0
+    rec = n_whole / n_gold if n_gold else 0.0
+    out["whole"] = {"p": round(p, 4), "r": round(rec, 4), "f1": round(2 * p * rec / (p + rec), 4) if p + rec else 0.0,
+                    "tp": n_whole, "pred": n_pred, "gold": n_gold}
     out["attributions"] = {"pred": n_pred, "gold": n_gold, "matched": n_matched}
     return out

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Errors, ModelLoadError
+from .boundaries import is_time_cue, tidy
 from .fastfeatures import DocArrays, _row_starts, cue_rows, pad_weights, pair_rows, score_rows
 from .features import cue_features, hash_features, pair_features
 
@@ -135,10 +136,14 @@ class AttributionTagger:
     reference : bool, default=False
         Score with the per-row feature lists of :mod:`~proplens.attribution.features` (slow; the
         tests check the default vectorised path against it).
+    rules : bool, default=True
+        Apply the parse-based decoding rules of :mod:`~proplens.attribution.boundaries` (time phrases,
+        adjuncts before the content clause, edges, subjects after the cue, coordinated sources).
     """
 
     def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5,
-                 fill_gaps: bool = True, reference: bool = False):
+                 fill_gaps: bool = True, reference: bool = False, rules: bool = True):
+        self.rules = rules
         self.fill_gaps = fill_gaps
         self.reference = reference
         self.cue_W = cue_W
@@ -241,7 +246,10 @@ class AttributionTagger:
         if cur:
             cues.append((cur, float(np.mean(cur_p))))
         # a cue needs a content word (a verb, noun, ...) or punctuation such as ":" (not "about", "to")
-        return [c for c in cues if any(pos[i] not in _FUNCTION_POS for i in c[0])]
+        cues = [c for c in cues if any(pos[i] not in _FUNCTION_POS for i in c[0])]
+        if self.rules:  # "this week" is a time phrase, not a cue
+            cues = [c for c in cues if not is_time_cue(doc, c[0])]
+        return cues
 
     def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None, *,
                      arrays: DocArrays | None = None) -> list[TaggedAttribution]:
@@ -285,4 +293,5 @@ class AttributionTagger:
         da = DocArrays(doc)
         in_quote = da.quote_mask()
         cues = self.find_cues(doc, in_quote, arrays=da)
-        return self.assign_roles(doc, cues, in_quote, arrays=da)
+        out = self.assign_roles(doc, cues, in_quote, arrays=da)
+        return tidy(doc, out) if self.rules else out

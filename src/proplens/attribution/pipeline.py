@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import replace
@@ -83,6 +84,10 @@ def load_spacy():
             speed_up_attribute_ruler(nlp)
             _NLP = nlp
     return _NLP
+
+
+_REPORT_CHANNEL = re.compile(r"\b(?:in|by) (?:an? |the )?([A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*?)(?:'s|’s)? "
+                             r"(?:report|dispatch|story|article|interview|broadcast)\b")
 
 
 def _spans(doc, tokens: Sequence[int]) -> tuple[tuple[int, int], ...]:
@@ -225,6 +230,10 @@ class Attributor:
                 set(src_text.lower().split()) <= p for p in people
             ):
                 ents = ents | {"PERSON"}  # "Dawar" after "governor Ali Dawar" is the same person
+            via = list(via)
+            channel = _REPORT_CHANNEL.search(src_text)
+            if channel and is_news_agency(channel.group(1)) and channel.group(1) not in via:
+                via.append(channel.group(1))  # "a former chief identified in the AFP report as X": via AFP
             result.append(
                 Attribution(
                     source=src,

@@ -30,13 +30,17 @@ _ANONYMOUS = re.compile(
     r"^(?:(?:one|some|many|several|two|three|most|few|a few|all|both|none|each|any|a number|dozens|hundreds|"
     r"thousands) of )?(?:the |a |an |some |many |several |other |local |senior |top |western |foreign |"
     r"unnamed |anonymous |unidentified |two |three |four |a few |various )*"
-    r"(?:[a-z-]+ )?(sources?|residents?|witness(?:es)?|officials?|people|persons?|insiders?|aides?|observers?|"
+    r"(?:[a-z-]+,? (?:and|or) )?(?:[a-z-]+ )?(sources?|residents?|witness(?:es)?|officials?|people|persons?|insiders?|aides?|observers?|"
     r"analysts?|experts?|critics?|supporters?|opponents?|diplomats?|activists?|locals?|villagers?|"
     r"eyewitness(?:es)?|someone|somebody|others?|many|some|they|one|staffers?|advisers?|advisors?|"
     r"a person|a spokesman|a spokeswoman|a spokesperson|spokesm[ae]n|users?|commentators?|members?|"
     r"investigators?|researchers?|scientists?|studies|polls?|surveys?|reports?)\b",
     re.I,
 )
+# unnamed people named by nationality: "a Frenchman", "at least one Briton arrested in July", "two Americans"
+_QUANTITY = r"(?i:a|an|one|the|two|three|four|five|six|seven|eight|nine|ten|several|some|many|dozens of|hundreds of|\d+)"
+_DEMONYM_MAN = re.compile(r"\b" + _QUANTITY + r" (?:[a-z-]+ )?[A-Z][a-z]+(?:man|woman|men|women)\b")
+_DEMONYM_PEOPLE = re.compile(r"^(?:at least |only |just |about )?" + _QUANTITY + r" (?:[a-z-]+ )?[A-Z][a-z]+s?\b")
 _PERSON_PRONOUNS = {"he", "she", "i", "him", "her", "me"}
 _PLURAL_PRONOUNS = {"they", "we", "you", "it", "them", "us"}
 
@@ -69,6 +73,10 @@ def source_type(text: str, ent_labels: set[str]) -> str:
     'anonymous'
     >>> source_type("district governor Ali Khan", {"PERSON"})
     'person'
+    >>> source_type("At least one Frenchman arrested there in July", {"ORG", "DATE"})
+    'anonymous'
+    >>> source_type("Several international and local sources", set())
+    'anonymous'
     """
     t = text.strip()
     low = t.lower()
@@ -83,6 +91,9 @@ def source_type(text: str, ent_labels: set[str]) -> str:
     if _GOVERNMENT.search(t):
         return "government"
     if _ANONYMOUS.match(low):
+        return "anonymous"
+    if _DEMONYM_MAN.search(t) or (
+            "NORP" in ent_labels and "ORG" not in ent_labels and _DEMONYM_PEOPLE.search(t)):
         return "anonymous"
     if "ORG" in ent_labels or "NORP" in ent_labels:
         return "organisation"

@@ -1,0 +1,242 @@
+"""Parse-based decoding rules applied after the learned tagger (issue 11's systematic error types).
+
+The token classifiers decide roles token by token; these rules fix the boundaries they get wrong in a
+systematic way, using the dependency parse:
+
+- **time adjuncts** ("warned on Sunday that …", "said earlier this week that …"): a date/time phrase or a
+  time adverb is neither cue nor content; a cue made only of one ("this week") is not a cue;
+- **adjuncts and addressees before a complement clause** ("told <host> on Thursday how …", "said during a
+  rally that …"): content starts at the complement clause;
+- **edges**: trailing commas, full stops and conjunctions leave the content (closing quotation marks stay,
+  and a source keeps the comma closing an apposition, as in PolNeAR);
+- **subject after the cue** ("“…,” stated a former chief"): a cue without a source takes its own subject;
+- **quotations**: a quotation before the cue ends the content (nothing after the source joins it), and a
+  quotation that goes on in the next sentence ("“…,” X said. “…”") is part of it;
+- **coordinated sources** ("Residents and the district governor warned the militants were exploiting …"):
+  when the outer cue found no content and a weaker cue inside its complement clause took it, the clause is
+  the outer cue's content.
+"""
+
+from __future__ import annotations
+
+__all__ = ["is_time_cue", "tidy"]
+
+_TIME_ENTS = {"DATE", "TIME"}
+_TIME_WORDS = {"earlier", "later", "previously", "yesterday", "today", "tonight", "recently", "again", "already",
+               "now", "then", "once", "still", "also", "repeatedly", "publicly", "privately", "last", "this"}
+_CLAUSE_DEPS = {"ccomp", "parataxis"}
+_ADJUNCT_DEPS = {"prep", "npadvmod", "advmod", "dative", "dobj", "iobj", "obj", "tmod", "obl", "punct", "agent"}
+_EDGE_PUNCT = {",", ".", ";", ":", "-", "—", "–", "―"}
+_EDGE_CCONJ = {"and", "but", "or"}
+
+
+def is_time_cue(doc, tokens) -> bool:
+    """Whether a cue is only a time expression ("this week", "Sunday")."""
+    toks = [doc[i] for i in tokens if not doc[i].is_space]
+    return bool(toks) and all(t.ent_type_ in _TIME_ENTS or t.lower_ in _TIME_WORDS for t in toks)
+
+
+def _head(doc, tokens):
+    inside = set(tokens)
+    heads = [doc[i] for i in tokens if doc[i].head.i not in inside or doc[i].head.i == i]
+    return heads[0] if heads else doc[min(tokens)]
+
+
+def _is_time(tok) -> bool:
+    return tok.ent_type_ in _TIME_ENTS or (tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in _TIME_WORDS)
+
+
+def _trim_cue(doc, cue: list[int]) -> list[int]:
+    """Drop a trailing date/time phrase, or a preposition opening one ("warned on | Sunday"), from a cue.
+    Adverbs ("also said", "later said") and other prepositions ("asked for") stay, as in PolNeAR."""
+    if len(cue) < 2:
+        return cue
+    head = _head(doc, cue)
+    if head.lemma_.lower() == "accord":
+        return cue
+    out = list(cue)
+    changed = True
+    while changed and len(out) > 1:
+        changed = False
+        last = doc[out[-1]]
+        if last.i == head.i:
+            break
+        if last.ent_type_ in _TIME_ENTS or (last.pos_ == "ADP" and last.dep_ == "prep" and any(
+                c.dep_ == "pobj" and c.i not in out and c.ent_type_ in _TIME_ENTS for c in last.children)):
+            out.pop()
+            changed = True
+    return out
+
+
+def _trim_edges(doc, toks: list[int], *, lead_punct: bool = True) -> list[int]:
+    out = sorted(toks)
+    while out and (doc[out[-1]].text in _EDGE_PUNCT or doc[out[-1]].lower_ in _EDGE_CCONJ or doc[out[-1]].is_space):
+        out.pop()
+    while lead_punct and out and (doc[out[0]].text in _EDGE_PUNCT or doc[out[0]].is_space):
+        out.pop(0)
+    return out
+
+
+def _trim_content_start(doc, cue: list[int], content: list[int]) -> list[int]:
+    """Content after the cue starts at the cue's complement clause: adjuncts, addressees and time phrases
+    of the cue verb between the cue and that clause are left out."""
+    if not content or not cue:
+        return content
+    head = _head(doc, cue)
+    have = set(content)
+    clauses = [c for c in head.children if c.dep_ in _CLAUSE_DEPS and c.i > head.i and have & {w.i for w in c.subtree}]
+    if not clauses:
+        return content
+    start = min(c.left_edge.i for c in clauses)
+    drop = set()
+    for c in head.children:
+        if c.dep_ in _ADJUNCT_DEPS and head.i < c.i < start:
+            drop.update(w.i for w in c.subtree if w.i < start)
+    out = [i for i in content if not (head.i < i < start and (i in drop or _is_time(doc[i])))]
+    return out or content
+
+
+_OPEN_QUOTES = {"“", '"', "``", "«"}
+_CLOSE_QUOTES = {"”", '"', "''", "»"}
+
+
+def _attached_outside(tok, have: set[int]) -> bool:
+    """Whether the time phrase ``tok`` belongs to hangs off a token outside ``have``."""
+    node = tok
+    for _ in range(6):
+        if node.head.i == node.i:
+            return True
+        if node.head.ent_type_ in _TIME_ENTS or node.head.pos_ == "ADP":
+            node = node.head
+            continue
+        return node.head.i not in have
+    return False
+
+
+def _opens_sentence(doc, i: int) -> bool:
+    """Whether token ``i`` is the first non-space token of its sentence."""
+    return all(doc[j].is_space for j in range(doc[i].sent.start, i))
+
+
+def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int] = ()) -> list[int]:
+    """A quotation before the cue ends the content ("“…,” said X, … just" keeps only the quotation), and
+    a trailing date/time phrase ("… in December", "… on Monday") is not content."""
+    if not content:
+        return content
+    if cue:
+        before = [i for i in content if i < min(cue)]
+        after = [i for i in content if i > max(cue)]
+        if (before and after and doc[before[-1]].text in _CLOSE_QUOTES and any(doc[i].text in _OPEN_QUOTES for i in before[:-1])
+                and sum(1 for i in before if doc[i].is_alpha) >= 2 and source and _opens_sentence(doc, before[0])
+                and all(before[-1] < i < after[0] for i in source)):
+            content = before
+    out = list(content)
+    have = set(content)
+    # a trailing time phrase goes only when it hangs off something outside the content (the cue verb):
+    # "… would reopen, he said on Monday" loses "on Monday", "the pilings had rotted for years" keeps it
+    while len(out) > 1:
+        last = doc[out[-1]]
+        if last.is_space:
+            out.pop()
+        elif last.ent_type_ in _TIME_ENTS and _attached_outside(last, have):
+            out.pop()
+        elif last.pos_ == "ADP" and len(out) < len(content) and doc[out[-1] + 1].ent_type_ in _TIME_ENTS \
+                and last.head.i not in have:
+            out.pop()
+        else:
+            break
+    if len(out) < len(content):
+        out = _trim_edges(doc, out)
+    return out or content
+
+
+def _continuation(doc, t, owned: set[int]) -> list[int]:
+    """Tokens of a quotation that continues in the sentence after ``“…,” X said.``: from its opening mark
+    to its closing mark, in the same paragraph and owned by no other attribution."""
+    if not t.content or not t.cue or doc[max(t.content)].text not in _CLOSE_QUOTES or max(t.content) > min(t.cue):
+        return []
+    j = doc[max(t.cue + t.source)].sent.end
+    while j < len(doc) and doc[j].is_space and "\n" not in doc[j].text:
+        j += 1
+    if j >= len(doc) or doc[j].text not in _OPEN_QUOTES:
+        return []
+    close = {"“": "”", "«": "»", "``": "''"}.get(doc[j].text, doc[j].text)
+    for k in range(j + 1, min(len(doc), j + 400)):
+        if k in owned or (doc[k].is_space and "\n" in doc[k].text):
+            return []
+        if doc[k].text == close or (close == "”" and doc[k].text == '"'):
+            return [i for i in range(j, k + 1) if not doc[i].is_space]
+    return []
+
+
+def _complete_subtree(doc, t, owned: set[int]) -> list[int]:
+    """Content that stops inside its clause ("the character of" for "the character of Clinton") runs on to
+    the right edge of its syntactic root's subtree, over tokens no other attribution holds."""
+    content = t.content
+    if not content:
+        return content
+    have = set(content)
+    roots = [doc[i] for i in content if doc[i].head.i not in have and not doc[i].is_punct and not doc[i].is_space]
+    if len(roots) != 1 or roots[0].i in t.cue:
+        return content
+    end = roots[0].right_edge.i
+    if end <= max(content):
+        return content
+    extra = range(max(content) + 1, end + 1)
+    mine = set(t.cue) | set(t.source)
+    if any((i in owned and i not in have) or i in mine for i in extra):
+        return content
+    return _trim_edges(doc, sorted(have | {i for i in extra if not doc[i].is_space}))
+
+
+def _own_subject(doc, cue: list[int], taken: set[int]) -> list[int]:
+    head = _head(doc, cue)
+    for c in head.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.i not in taken:
+            toks = [w.i for w in c.subtree if not w.is_space and w.i not in taken]
+            if toks and c.lower_ not in ("it", "there", "that", "which", "who", "this"):
+                return _trim_edges(doc, toks)
+    return []
+
+
+def tidy(doc, tagged: list) -> list:
+    """Apply the rules above to the tagger's :class:`~proplens.attribution.model.TaggedAttribution` list
+    (in place where possible); returns the list without the attributions merged into others."""
+    drop: set[int] = set()
+    for t in tagged:
+        t.cue = _trim_cue(doc, t.cue) if t.cue else t.cue
+    cue_owner = {i: k for k, t in enumerate(tagged) for i in t.cue}
+    # coordinated (or any) source whose content went to a weaker cue inside its complement clause
+    for k, t in enumerate(tagged):
+        if t.content or not t.cue or not t.source:
+            continue
+        head = _head(doc, t.cue)
+        for c in head.children:
+            if c.dep_ not in _CLAUSE_DEPS or c.i < head.i:
+                continue
+            sub = {w.i for w in c.subtree}
+            inner = {cue_owner[i] for i in sub if i in cue_owner and cue_owner[i] != k}
+            if inner and all(tagged[j].score < t.score and set(tagged[j].source) <= sub for j in inner):
+                t.content = sorted(i for i in sub if i not in set(t.cue) | set(t.source) and not doc[i].is_space)
+                drop.update(inner)
+                break
+    for k, t in enumerate(tagged):
+        if k in drop:
+            continue
+        t.content = _trim_edges(doc, _trim_content_start(doc, t.cue, t.content), lead_punct=True)
+        t.content = _trim_content_end(doc, t.cue, t.content, t.source)
+        if not t.source and t.cue and t.content:
+            taken = {i for j, o in enumerate(tagged) if j not in drop for i in o.cue + o.source + o.content}
+            t.source = _own_subject(doc, t.cue, taken)
+    kept = [t for k, t in enumerate(tagged) if k not in drop]
+    owned = {i for t in kept for i in t.cue + t.source + t.content}
+    for t in kept:
+        grown = _complete_subtree(doc, t, owned)
+        owned.update(grown)
+        t.content = grown
+    for t in kept:
+        more = _continuation(doc, t, owned)
+        if more:
+            t.content = sorted(set(t.content) | set(more))
+            owned.update(more)
+    return kept

