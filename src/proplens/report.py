@@ -105,11 +105,20 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
     text = analysis.text
     counts = analysis.technique_counts()
     parts: list[str] = []
-    for a, b, cover in segments(text, analysis.spans):
+    possible = {id(s) for s in analysis.possible_spans}
+    for a, b, cover in segments(text, analysis.spans + analysis.possible_spans):
         chunk = escape(text[a:b], quote=True)
         if not cover:
             parts.append(chunk)
             continue
+        sure = [s for s in cover if id(s) not in possible]
+        if not sure:  # only possible passages here: a dashed underline, no fill
+            t0 = cover[0].technique_info
+            tip = "Possible: " + "; ".join(f"{s.technique_info.name} ({s.score:.0%})" for s in cover)
+            parts.append(f'<mark class="possible" style="background:none;border-bottom:2px dashed {escape(t0.color)}" '
+                         f'title="{escape(tip, quote=True)}" data-possible="1">{chunk}</mark>')
+            continue
+        cover = sure
         top = cover[0].technique_info
         shadows = ",".join(
             f"0 {3 * (i + 1)}px 0 {get_technique(s.technique).color}" for i, s in enumerate(cover[1:4])

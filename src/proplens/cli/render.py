@@ -45,6 +45,8 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
             pos = lambda i: shift[i]  # noqa: E731
         else:
             pos = lambda i: i  # noqa: E731
+        for s in analysis.possible_spans:  # possible passages: dim, dotted-style underline, under the confident ones
+            body.stylize(f"dim underline {get_technique(s.technique).color}", pos(s.start), pos(s.end))
         for s in sorted(analysis.spans, key=lambda s: -(s.end - s.start)):  # long first, short ones on top
             color = get_technique(s.technique).color
             body.stylize(f"bold on {color}" if s.score >= 0.5 else f"underline {color}", pos(s.start), pos(s.end))
@@ -68,6 +70,14 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
         console.print(table)
     else:
         console.print("No propaganda techniques found.")
+    if analysis.possible_spans:
+        pp = Table(title="Possible passages (lower confidence, underlined dim)")
+        pp.add_column("passage")
+        pp.add_column("technique")
+        pp.add_column("score", justify="right")
+        for x in sorted(analysis.possible_spans, key=lambda x: -x.score)[:15]:
+            pp.add_row(Text(_quote(x.text, 60)), Text(get_technique(x.technique).name), f"{x.score:.0%}")
+        console.print(pp)
     shared = [(s, e, sp) for s, e, sp in analysis.passages() if len(sp) > 1]
     if shared:
         pt = Table(title="Passages with several techniques")

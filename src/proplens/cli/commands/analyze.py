@@ -63,7 +63,10 @@ def analyze_command(
     source: str = typer.Argument(..., help="An article file (.txt or .html), or '-' for standard input."),
     format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."),
     title: str = typer.Option(None, "--title", help="The article's title."),
-    model: str = typer.Option(None, "--model", help="A model folder (default: the built-in model)."),
+    model: str = typer.Option(None, "--model", help="default (the most accurate shipped model), fast (MiniLM, "
+                              "several times faster), or a model folder."),
+    min_score: float = typer.Option(None, "--min-score", min=0.0, max=1.0, help="Also show lower-confidence passages "
+                                    "scoring at least this as 'possible' (default: the model's; 1 turns them off)."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
     attribution: bool = typer.Option(True, "--attribution/--no-attribution", help="Also list who claims are attributed to."),
     max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters."),
@@ -78,7 +81,7 @@ def analyze_command(
     text, art_id = _read_input(source)
     if len(text) > max_chars:  # checked here so that [P005] names this command's option
         raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
-    analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars)
+    analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score)
     if progress is None:
         progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()
     analysis = _with_progress_bar(analyzer, text, title) if progress else analyzer(text, title)
