@@ -173,3 +173,17 @@ def test_upload_honours_prefer_respond_async(make_client):
     assert r.status_code == 202
     job = _poll(client, r.headers["location"])
     assert client.get(job["analysis_url"]).json()["text"] == "The reckless plan."
+
+
+def test_queue_size_zero_still_runs_on_an_idle_worker_and_refuses_when_busy(make_client):
+    det = GatedDetector()
+    client = make_client(_analyzer(det), inference_workers=1, queue_size=0)
+    det.gate.clear()
+    hdr = {"Prefer": "respond-async"}
+    first = client.post("/api/v1/analyses", json={"text": "An idle worker takes this."}, headers=hdr)
+    assert first.status_code == 202
+    assert det.entered.acquire(timeout=10)
+    busy = client.post("/api/v1/analyses", json={"text": "No room for this one."}, headers=hdr)
+    assert busy.status_code == 503 and busy.json()["error"]["code"] == "queue_full"
+    det.gate.set()
+    assert _poll(client, first.headers["location"])["status"] == "done"

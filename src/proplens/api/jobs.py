@@ -160,7 +160,8 @@ class JobManager:
             same = self._active_by_key.get(key)
             if join and same is not None and same.status in ACTIVE and not same.cancel_requested:
                 return same
-            if len(self._queue) >= self.queue_size:
+            running = sum(1 for j in self._jobs.values() if j.status == "running")
+            if len(self._queue) >= self.queue_size + max(0, self.workers - running):  # idle workers take one each
                 retry = self._retry_after_locked()
                 raise ApiError(503, "queue_full",
                                f"The server is busy: {len(self._queue)} analyses are waiting, the most it queues. "
