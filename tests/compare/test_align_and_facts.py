@@ -147,3 +147,14 @@ def test_gap_pass_aligns_weak_paraphrase_between_anchors():
     mid = [u for s, u in st if 0 in u and u[0].startswith("Rescue teams")]
     assert mid and mid[0].get(1, "").startswith("By noon")
     assert [u for s, u in st if s == "only"] == [{1: "A choir sang in the evening."}]
+
+
+def test_merged_sentence_in_one_of_three_versions_takes_both_rows():
+    a = "The storm hit the coast on Monday. It destroyed forty houses near the harbour. Schools stay closed."
+    c = "The storm hit the coast on Monday and destroyed forty houses near the harbour. Schools stay closed."
+    sents, rows = align_versions([a, a, c], toy_embed)
+    st = _by_status([a, a, c], rows, sents)
+    merged = [u for s, u in st if u.get(2, "").startswith("The storm")]
+    assert len(merged) == 1 and set(merged[0]) == {0, 1, 2}
+    assert merged[0][0] == merged[0][1] == "The storm hit the coast on Monday. It destroyed forty houses near the harbour."
+    assert not [u for s, u in st if s == "only" or len(u) < 3]

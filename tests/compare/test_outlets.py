@@ -61,6 +61,9 @@ def test_alignment_three_outlets_split_lead(encoder):
     assert lead[1].startswith("Nationals of Norland")
     used = [(v, s) for r in rows for v, s in r.items()]
     assert len(used) == len(set(used))
+    # STATE merged the quote and the translator sentence; the other two keep them apart: one row for both
+    merged = _row_with(rows, 1, "\u201cThey take our grain")
+    assert merged[0].endswith("Dalen said.") and merged[2].endswith("Dalen said.")
 
 
 class GradedDetector:
@@ -157,6 +160,8 @@ def test_dropped_and_added_content_sentences_and_clauses(two, three):
     last = [x for x in ddrop if x["text"].startswith("At least one Norland man")]
     assert len(last) == 1 and last[0]["kind"] == "sentence"
     assert any(x["text"].startswith("Moravia") and x["version"] == "state" for x in ddrop)
+    # the translator sentence is in STATE's merged sentence, so STATE does not drop it
+    assert not [x for x in three.differences["state"]["dropped_content"] if x["text"].startswith("A translator")]
     # DAILY's split lead is a rewording of the wire's, not new content
     assert not [x for x in three.differences["daily"]["added_content"] if "coast" in x["text"]]
 

@@ -360,6 +360,10 @@ def align_versions(
                 if best is not None:
                     members[v] = best[1]
                     row_of_sent[(v, best[2])] = r
+    # fourth pass (three or more versions): a row of the sentences that follow a row's sentences in the
+    # same versions joins it when the versions missing from it merged that content into their sentence
+    # there ("A. B." in two versions, "A, adding B." in a third)
+    _merge_follow_rows(rows, row_of_sent, unit_of, unit_idx, unit_ver, stems, new_units, sents)
     out: list[AlignedRow] = []
     for r, members in enumerate(rows):
         if not members:
@@ -381,6 +385,29 @@ def align_versions(
     # predecessor in their own version
     _order_rows(out, n)
     return sents, out
+
+
+def _merge_follow_rows(rows, row_of_sent, unit_of, unit_idx, unit_ver, stems, new_units, sents) -> None:
+    for r1, m1 in enumerate(rows):
+        if len(m1) < 2 or any(len(unit_idx[u]) != 1 for u in m1.values()):
+            continue
+        nxt = {v: row_of_sent.get((v, unit_idx[u][0] + 1)) for v, u in m1.items()}
+        for r2 in {r for r in nxt.values() if r is not None and r != r1}:
+            m2 = rows[r2]
+            if m2 and all(len(unit_idx[u]) == 1 for u in m2.values()) and set(m2) < set(m1) \
+                    and all(nxt[v] == r2 for v in m2):
+                break
+        else:
+            continue
+        merged_in = [v for v in m1 if v not in m2]
+        if not all(coverage(stems[u], stems[m1[v]]) >= MERGE_COVERAGE for v in merged_in for u in m2.values()):
+            continue
+        pairs = [(v, (unit_idx[m1[v]][0], unit_idx[m1[v]][0] + 1)) for v in m2]
+        new_units(pairs)
+        for v, pair in pairs:
+            m1[v] = unit_of[(v, pair)]
+            row_of_sent[(v, pair[1])] = r1
+        rows[r2] = {}
 
 
 def _order_rows(rows: list[AlignedRow], n: int) -> None:
