@@ -73,6 +73,17 @@ def test_long_article_shows_progress_then_the_result(page, slow_server, shot):
     assert page.errors == []
 
 
+def test_page_asks_for_a_job_for_20000_characters_or_more(page, slow_server):
+    base, _ = slow_server
+    page.goto(base + "/")
+    seen = []
+    page.on("request", lambda r: seen.append(r.headers.get("prefer")) if r.url.endswith("/api/v1/analyses") and r.method == "POST" else None)
+    page.fill("#text-input", (LONG + "\n\n") * 9)  # 22,000+ characters
+    page.click("#analyze-btn")
+    page.wait_for_url("**/#/a/*", timeout=30_000)
+    assert seen == ["respond-async"]
+
+
 def test_long_article_can_be_cancelled(page, slow_server):
     base, _ = slow_server
     page.goto(base + "/")

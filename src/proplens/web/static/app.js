@@ -324,7 +324,10 @@
         if (sourceIn.value.trim()) meta.source = sourceIn.value.trim();
         if (mode === "text") {
           if (!ta.value.trim()) throw new Error("Paste some article text first.");
-          rec = await api("/analyses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: ta.value, ...meta }) });
+          // a long text runs as a job from the start, so the progress bar shows at once instead of a spinner
+          const hdrs = { "Content-Type": "application/json" };
+          if (ta.value.length >= 20000) hdrs.Prefer = "respond-async";
+          rec = await api("/analyses", { method: "POST", headers: hdrs, body: JSON.stringify({ text: ta.value, ...meta }) });
         } else if (mode === "url") {
           if (!urlIn.value.trim()) throw new Error("Enter the URL of an article first.");
           rec = await api("/analyses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ url: urlIn.value.trim(), ...meta }) });
