@@ -275,5 +275,9 @@ def test_compare_with_other_coverage(page, live_server, shot):
     headers = page.eval_on_selector_all("#alignment-table th", "els => els.map(e => e.textContent)")
     assert "herald.example" in headers and "courier.example" in headers
     assert page.locator("#alignment-table ins").count() >= 1 and page.locator("#alignment-table del").count() >= 1
+    # issue 11: the paragraph per version, and inline edits on the original text (no space before punctuation)
+    assert page.locator("#compare-result p.summary").first.inner_text().startswith("Compared with ")
+    cells = page.eval_on_selector_all("#alignment-table td", "els => els.map(e => e.textContent)")
+    assert any("45" in c for c in cells) and not any(" ." in c or " ," in c for c in cells)
     assert page.errors == [] and page.dialogs == []
     shot(page, "10-compare")

@@ -74,8 +74,9 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
     if wording:
         parts.append("uses new wording the detector rates as possible propaganda: "
                      + ", ".join(f"{_quote(w['text'], 40)} ({w['score']:.2f})" for w in wording[:3]))
-    for who in added_attributed[:2]:
-        parts.append(f"adds a passage attributed to {who}")
+    if added_attributed:
+        who = list(added_attributed[:3])
+        parts.append(("adds a passage attributed to " if len(who) == 1 else "adds passages attributed to ") + _join(who))
     added = d.get("added_content") or []
     sentences = [x for x in added if x["kind"] == "sentence"]
     clauses = [x for x in added if x["kind"] == "clause"]
