@@ -99,3 +99,11 @@ def test_whole_attribution_score():
     s = score_attributions([(text, pred, gold)])["whole"]
     assert (s["tp"], s["pred"], s["gold"]) == (1, 3, 2)
     assert s["p"] == pytest.approx(1 / 3, abs=1e-4) and s["r"] == 0.5 and s["f1"] == pytest.approx(0.4)
+
+
+def test_subject_shared_by_the_cues_it_governs():
+    text = "The minister rejected the plan on Friday, arguing that the bridge was too costly to repair."
+    attrs, roles = _all(text)
+    arguing = [r for r in roles if r["cue"] == "arguing"]
+    assert arguing and arguing[0]["source"] == "The minister", roles
+    assert arguing[0]["content"] == "that the bridge was too costly to repair"

@@ -82,11 +82,17 @@ def test_attributions_unchanged():
 
 def test_decoding_rules_change_only_these_attributions():
     # issue 11's rules: a quotation continued after "…,” X told Reuters." / "…," Brandt said." joins the
-    # content; a trailing "and" leaves it; the addressee of "told" is neither content nor source (a channel)
+    # content; a trailing "and" leaves it; the addressee of "told" is neither content nor source (a channel);
+    # "Brandt accused …, vowed …, arguing …" and "The authority rejected …, saying …, and added …": the
+    # subject is the source of every cue it governs
     changed = {
         2: (((284, 317),), ((318, 322),), ((206, 283), (332, 398)), "person", ("Reuters",)),
         5: (((601, 635),), ((636, 643),), ((644, 673),), "person", ()),
+        6: (((601, 635),), ((678, 683),), ((684, 704),), "person", ()),
+        7: (((601, 635),), ((706, 713),), ((714, 755),), "person", ()),
         8: (((770, 776),), ((777, 781),), ((757, 769), (783, 812)), "person", ()),
+        10: (((814, 827),), ((848, 854),), ((855, 904),), "unknown", ()),
+        11: (((814, 827),), ((910, 915),), ((916, 972),), "unknown", ()),
         12: (((974, 983),), ((984, 988),), ((1001, 1058),), "anonymous", ("local radio",)),
     }
     got = [(a.source, a.cue, a.content, a.source_type, a.via) for a in attribute(TEXT)]

@@ -90,9 +90,10 @@ def _extend_quote(tokens: list[int], in_quote, da: DocArrays, owner: dict, k: in
     return sorted(i for i in out if not is_space[i])
 
 
-def _inherited_subject(t, doc, owner: dict, k: int) -> list[int]:
+def _inherited_subject(t, doc, owner: dict, k: int, *, share: bool = False, sources: dict | None = None) -> list[int]:
     """A cue without a source inherits the subject of the verb it hangs off:
     "X unleashed tweets saying ...", "X criticised the plan and vowed ...", "X said ..., adding ..."."""
+    sources = sources or {}
     head = min((doc[i] for i in t.cue), key=lambda x: x.i)
     node = head
     for _ in range(3):
@@ -102,9 +103,14 @@ def _inherited_subject(t, doc, owner: dict, k: int) -> list[int]:
         subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
             toks = [w.i for w in subj[0].subtree if not w.is_space]
-            if any(owner.get(i, k) != k for i in toks) or any(i in t.content for i in toks):
-                # already another attribution's source: share it only if it is that cue's source
+            if any(i in t.content for i in toks):
                 return []
+            if any(owner.get(i, k) != k for i in toks):
+                # already another attribution's: shared only when it is exactly that cue's source
+                # ("X rejected the plan, arguing …": X is the source of "arguing" too)
+                others = {owner[i] for i in toks if owner.get(i, k) != k}
+                if not (share and len(others) == 1 and sorted(toks) == sorted(sources.get(others.pop(), ()))):
+                    return []
             return toks
     return []
 
@@ -284,9 +290,10 @@ class AttributionTagger:
             for k, t in enumerate(out):
                 t.content = _extend_quote(t.content, in_quote, da, owner, k)
                 if not t.source:
-                    t.source = _inherited_subject(t, doc, owner, k)
+                    t.source = _inherited_subject(t, doc, owner, k, share=self.rules,
+                                                  sources={j: o.source for j, o in enumerate(out)})
                     for i in t.source:
-                        owner[i] = k
+                        owner.setdefault(i, k)
         return out
 
     def __call__(self, doc) -> list[TaggedAttribution]:
