@@ -107,3 +107,12 @@ def test_subject_shared_by_the_cues_it_governs():
     arguing = [r for r in roles if r["cue"] == "arguing"]
     assert arguing and arguing[0]["source"] == "The minister", roles
     assert arguing[0]["content"] == "that the bridge was too costly to repair"
+
+
+def test_quotation_resumed_after_the_cue_and_dates_inside_content_kept():
+    text = "\u201cRubio is not going to be the one,\u201d he said, \u201cRubio is very weak on immigration.\u201d"
+    _, roles = _all(text)
+    assert roles[0]["content"] == "\u201cRubio is not going to be the one,\u201d | \u201cRubio is very weak on immigration.\u201d"
+    text = "The senator said the vote would be held prior to Election Day."
+    _, roles = _all(text)
+    assert roles[0]["content"].endswith("prior to Election Day")

@@ -100,16 +100,16 @@ _OPEN_QUOTES = {"“", '"', "``", "«"}
 _CLOSE_QUOTES = {"”", '"', "''", "»"}
 
 
-def _attached_outside(tok, have: set[int]) -> bool:
-    """Whether the time phrase ``tok`` belongs to hangs off a token outside ``have``."""
+def _attached_to(tok, cue: set[int]) -> bool:
+    """Whether the time phrase ``tok`` belongs to hangs off the cue."""
     node = tok
     for _ in range(6):
         if node.head.i == node.i:
-            return True
+            return False
         if node.head.ent_type_ in _TIME_ENTS or node.head.pos_ == "ADP":
             node = node.head
             continue
-        return node.head.i not in have
+        return node.head.i in cue
     return False
 
 
@@ -131,17 +131,17 @@ def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int]
                 and all(before[-1] < i < after[0] for i in source)):
             content = before
     out = list(content)
-    have = set(content)
-    # a trailing time phrase goes only when it hangs off something outside the content (the cue verb):
-    # "… would reopen, he said on Monday" loses "on Monday", "the pilings had rotted for years" keeps it
+    cue_set = set(cue)
+    # a trailing time phrase goes only when it hangs off the cue ("… would reopen, he said on Monday"
+    # loses "on Monday"; "the pilings had rotted for years" and "prior to Election Day" keep theirs)
     while len(out) > 1:
         last = doc[out[-1]]
         if last.is_space:
             out.pop()
-        elif last.ent_type_ in _TIME_ENTS and _attached_outside(last, have):
+        elif last.ent_type_ in _TIME_ENTS and _attached_to(last, cue_set):
             out.pop()
         elif last.pos_ == "ADP" and len(out) < len(content) and doc[out[-1] + 1].ent_type_ in _TIME_ENTS \
-                and last.head.i not in have:
+                and last.head.i in cue_set:
             out.pop()
         else:
             break
@@ -155,7 +155,14 @@ def _continuation(doc, t, owned: set[int]) -> list[int]:
     to its closing mark, in the same paragraph and owned by no other attribution."""
     if not t.content or not t.cue or doc[max(t.content)].text not in _CLOSE_QUOTES or max(t.content) > min(t.cue):
         return []
-    j = doc[max(t.cue + t.source)].sent.end
+    # after "X said" comes "." (a new sentence) or "," (the quotation resumes) and then an opening mark
+    j = max(t.cue + t.source) + 1
+    while j < len(doc) and j - max(t.cue + t.source) <= 8 and doc[j].text not in (".", ",", "!", "?") \
+            and j not in owned and "\n" not in doc[j].text:
+        j += 1
+    if j >= len(doc) or doc[j].text not in (".", ",", "!", "?"):
+        return []
+    j += 1
     while j < len(doc) and doc[j].is_space and "\n" not in doc[j].text:
         j += 1
     if j >= len(doc) or doc[j].text not in _OPEN_QUOTES:
