@@ -250,3 +250,17 @@ def test_every_offset_slices_its_text(three):
                 assert three.texts[x.get("version", vid)][x["start"] : x["end"]] == x["text"]
         for t in d["substituted_terms"]:
             assert all(three.texts[vid][s:e] == t["term"] for s, e in t["examples"])
+
+
+def test_summary_does_not_repeat_highlighted_wording():
+    from proplens.compare.summary import describe
+
+    d = {"substituted_terms": [], "added_content": [], "dropped_content": [], "changed_numbers": [],
+         "added_sources": [], "dropped_sources": [],
+         "added_spans": [{"start": 10, "end": 30, "text": "our grain and bring", "technique": "Loaded_Language", "score": 0.8}],
+         "added_wording": [{"start": 24, "end": 50, "text": "bring misery to people", "score": 0.7},
+                           {"start": 60, "end": 69, "text": "notorious", "score": 0.4},
+                           {"start": 80, "end": 85, "text": "quiet", "score": 0.05}]}
+    s = describe("b", ["a", "b"], d)
+    assert "“our grain and bring”" in s and "“notorious” (0.40)" in s
+    assert "bring misery" not in s and "quiet" not in s

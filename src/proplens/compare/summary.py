@@ -68,9 +68,8 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
     if spans:
         parts.append(f"adds {_count(len(spans), _technique_phrase(spans) + ' phrase')} the detector highlights ("
                      + ", ".join(_quote(s["text"], 40) for s in spans[:3]) + ")")
-    highlighted = {(s["start"], s["end"]) for s in spans}
     wording = [w for w in d.get("added_wording") or [] if w.get("score") is not None and w["score"] >= WORDING_BAR
-               and (w["start"], w["end"]) not in highlighted]
+               and not any(s["start"] < w["end"] and w["start"] < s["end"] for s in spans)]  # not already named
     if wording:
         parts.append("uses new wording the detector rates as possible propaganda: "
                      + ", ".join(f"{_quote(w['text'], 40)} ({w['score']:.2f})" for w in wording[:3]))
