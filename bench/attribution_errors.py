@@ -67,8 +67,6 @@ def _time_gap(doc, g):
 
 def classify(doc, pred, gold, pairs) -> dict[str, list[int]]:
     """Per type, ``[n_instances, n_wrong]`` for one document."""
-    from proplens.attribution.metrics import match_attributions  # noqa: F401 (documented pairing)
-
     out = {t: [0, 0] for t in TYPES}
     by_gold = {j: i for i, j in pairs}
     matched_pred = {i for i, _ in pairs}
