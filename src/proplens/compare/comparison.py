@@ -41,11 +41,13 @@ class Comparison:
     Attributes
     ----------
     versions : list of dict
-        ``{"id", "title", "article_score", "n_sentences", "techniques", "summary"}`` per version.
+        ``{"id", "title", "article_score", "n_sentences", "n_sources", "techniques", "summary"}`` per version.
     alignment : list of dict
-        Rows ``{"status", "spans", "similarity"}`` (reworded rows add ``"reference"`` and ``"diff"``).
+        Rows ``{"status", "spans", "similarity"}`` (reworded rows add ``"reference"``, ``"diff"`` and
+        ``"inline"``).
     differences : dict
-        Per version id, what it adds, drops and changes relative to the others.
+        Per version id, what it renames (``substituted_terms``), adds and drops (``added_content``,
+        ``dropped_content``, ``added_wording`` and the older span, source, entity and number lists).
     texts : dict
         Version id -> text (every span indexes it).
     """
@@ -65,7 +67,7 @@ class Comparison:
         return d
 
     def summary(self) -> dict[str, str]:
-        """Version id -> one-line summary of its changes."""
+        """Version id -> a short plain-English paragraph on what it renames, adds, drops and changes."""
         return {v["id"]: v["summary"] for v in self.versions}
 
 

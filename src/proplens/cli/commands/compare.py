@@ -25,7 +25,8 @@ def compare_command(
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
 ) -> None:
     """Compare versions of the same story: shared, reworded and one-sided sentences; added and dropped
-    propaganda, sources, names and numbers; one summary line per version."""
+    propaganda, sources, names and numbers; substituted terms, added and left-out passages, new wording ranked
+    by the detector, and a short paragraph per version."""
     from ...compare.comparison import compare
     from ...compare.inputs import load_versions
     from ...compare.render import comparison_to_html, comparison_to_text
