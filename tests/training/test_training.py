@@ -113,6 +113,15 @@ def test_lines_training_without_validation_then_cross_validated_decoding(tmp_pat
     for k in ("si", "tc", "e2e"):
         lo, hi = r["ci95"][k]
         assert 0.0 <= lo <= r["f1"][k] + 1e-9 and r["f1"][k] <= hi + 1e-9 <= 1.0 + 1e-9
+    cal = r["calibration"]
+    assert cal["n_spans"] > 0 and all(b >= a for a, b in zip(cal["y"], cal["y"][1:]))
+    from proplens.training.cv import apply_cv_decoding
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text(json.dumps({"name": "m", "decode": {}}))
+    cfg = apply_cv_decoding(tmp_path / "model", report, epoch=1)
+    assert cfg["decode"] == r["decode"] and cfg["calibration"]["x"] == cal["x"]
+    assert cfg["metrics"]["cross_validation"]["folds"] == 2
     # a second call finds both folds done and trains nothing
     logs: list[str] = []
     cross_validate(data, tmp_path / "cv", folds=2, seed=3, epochs=1, windowing="lines", window_size=32, log=logs.append)

@@ -64,7 +64,7 @@ def cross_validate(data_dir: str | Path, out_dir: str | Path, *, folds: int = 3,
     for e in eval_epochs:
         files = sorted(out.glob(f"fold*/oof_epoch{e}.pkl"))
         if files:
-            report["epochs"][str(e)] = evaluate_oof(data_dir, files, log=log)
+            report["epochs"][str(e)] = evaluate_oof(data_dir, files, log=log, plot=out / f"reliability_epoch{e}.png")
     (out / "cv_report.json").write_text(json.dumps(report, indent=1))
     return report
 
@@ -125,7 +125,7 @@ def bootstrap(rows, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 200, seed
 
 
 def evaluate_oof(data_dir: str | Path, files: Sequence[Path], *, n_boot: int = 200, log: Callable[[str], None] = print,
-                 detector=None) -> dict:
+                 detector=None, plot: str | Path | None = None) -> dict:
     """Tune decoding (coarse grid) on the pooled out-of-fold predictions; figures with bootstrap intervals."""
     from ..model.detector import Detector
     from .tune import tune_decoding
@@ -140,6 +140,16 @@ def evaluate_oof(data_dir: str | Path, files: Sequence[Path], *, n_boot: int = 2
     point = _scores(rows, corpus, ids)
     result = {"n_articles": len(ids), "f1": point, "ci95": bootstrap(rows, corpus, ids, n=n_boot),
               "si": metrics["si"], "tc_per_technique": metrics["tc"]["per_technique"], "decode": asdict(cfg)}
+    from .calibration import calibrate_oof, reliability_plot
+
+    cal = calibrate_oof(detector, corpus, ids, preds)
+    result["calibration"] = {k: v for k, v in cal.items() if not k.startswith("_")}
+    if plot:
+        try:
+            reliability_plot(cal, plot)
+        except ImportError:  # matplotlib comes with the [batch] extra
+            pass
+    log(f"calibration: ECE {cal['ece_raw']:.3f} raw -> {cal['ece_calibrated_heldout']:.3f} (held-out halves)")
     log(f"out-of-fold on {len(ids)} articles: SI {point['si']:.3f}, "
         f"TC {point['tc']:.3f}, E2E {point['e2e']:.3f}, paragraph {point['paragraph']:.3f}")
     return result
@@ -165,9 +175,12 @@ def apply_cv_decoding(model_dir: str | Path, report: dict, *, epoch: str | int) 
     cfg = json.loads(path.read_text())
     r = report["epochs"][str(epoch)]
     cfg["decode"] = r["decode"]
+    if r.get("calibration"):
+        cfg["calibration"] = {"x": r["calibration"]["x"], "y": r["calibration"]["y"]}
     cfg.setdefault("metrics", {})["cross_validation"] = {
         "folds": report["folds"], "epoch": int(epoch), "n_articles": r["n_articles"],
-        "si_f1": r["f1"]["si"], "tc_f1": r["f1"]["tc"], "e2e_f1": r["f1"]["e2e"], "ci95": r["ci95"],
+        "si_f1": r["f1"]["si"], "tc_f1": r["f1"]["tc"], "e2e_f1": r["f1"]["e2e"], "paragraph_f1": r["f1"].get("paragraph"),
+        "ci95": r["ci95"], "calibration_ece": {k: r.get("calibration", {}).get(k) for k in ("ece_raw", "ece_calibrated_heldout")},
     }
     path.write_text(json.dumps(cfg, indent=1))
     return cfg
