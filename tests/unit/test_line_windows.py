@@ -48,3 +48,24 @@ def test_text_windows_dispatches():
     tk = _words(text)
     assert len(text_windows(tk, text, windowing="lines", size=8, stride=8)) == 2
     assert len(text_windows(tk, text, windowing="stride", size=8, stride=8)) == 1
+
+
+def test_best_window_with_bounds_agrees_with_the_full_search():
+    import random
+
+    from proplens.model.alignment import best_window, make_windows
+
+    rng = random.Random(0)
+    for windows in (make_windows(1000, size=64, stride=48), line_windows(*_text_and_tokens(), size=6)):
+        starts = np.array([w.start_token for w in windows])
+        ends = np.array([w.end_token for w in windows])
+        n = int(ends.max())
+        for _ in range(300):
+            a = rng.randrange(n)
+            b = rng.randrange(a + 1, min(n, a + 30) + 1)
+            assert best_window(windows, a, b) == best_window(windows, a, b, ends=ends, starts=starts)
+
+
+def _text_and_tokens():
+    text = "\n".join(" ".join(f"w{i}" for i in range(k % 9 + 1)) for k in range(60))
+    return _words(text), text

@@ -129,15 +129,25 @@ def tokens_to_char_span(offsets: np.ndarray, a: int, b: int) -> tuple[int, int]:
     return int(offsets[a, 0]), int(offsets[b - 1, 1])
 
 
-def best_window(windows: Sequence[Window], a: int, b: int) -> tuple[int, int, int] | None:
+def best_window(windows: Sequence[Window], a: int, b: int, *, ends: np.ndarray | None = None,
+                starts: np.ndarray | None = None) -> tuple[int, int, int] | None:
     """Pick the window that holds most of tokens [a, b), preferring the most central one.
 
     Returns (window index, ra, rb): the span's token range inside that window's model input,
     shifted by one for [CLS] and clipped to the window. Training and inference both use this,
     so a span is always represented the same way.
+
+    ``windows`` are in text order (starts and ends both non-decreasing, as :func:`make_windows` and
+    :func:`line_windows` make them); ``ends``/``starts`` (their token arrays, computed once by a caller
+    with many spans) limit the search to the windows that can overlap the span.
     """
+    lo, hi = 0, len(windows)
+    if ends is not None and starts is not None:
+        lo = int(np.searchsorted(ends, a, side="right"))
+        hi = int(np.searchsorted(starts, b, side="left"))
     best, best_key = None, None
-    for i, w in enumerate(windows):
+    for i in range(lo, hi):
+        w = windows[i]
         inside = min(b, w.end_token) - max(a, w.start_token)
         if inside <= 0:
             continue

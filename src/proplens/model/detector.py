@@ -194,12 +194,15 @@ class Detector:
         H = pred.windows[0].hidden.shape[-1] if pred.windows else 0
         feats = np.zeros((len(spans), 4 * H + 8), dtype=np.float32)
         ok = []
+        wins = [o.window for o in pred.windows]
+        starts = np.array([w.start_token for w in wins], dtype=np.int64)
+        ends = np.array([w.end_token for w in wins], dtype=np.int64)
         for k, (s, e) in enumerate(spans):
             tr = char_span_to_tokens(pred.tokens.offsets, s, e)
             if tr is None or not pred.windows:
                 ok.append(False)
                 continue
-            bw = best_window([o.window for o in pred.windows], *tr)
+            bw = best_window(wins, *tr, ends=ends, starts=starts)
             if bw is None:
                 ok.append(False)
                 continue
