@@ -78,7 +78,7 @@ def batch_command(
     engine: str = typer.Option("local", "--engine", help="'local' (in-process workers) or 'ray' (Ray Data)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes or Ray actors."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster to join ('auto', 'ray://head:10001'); default: a local cluster."),
-    model: Optional[str] = typer.Option(None, "--model", help="Model folder (default: the built-in model)."),
+    model: Optional[str] = typer.Option(None, "--model", help="default (most accurate), fast (MiniLM, for corpus scale) or a model folder."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="ONNX Runtime threads per worker (default: 1 with several workers)."),
     onnx_batch: int = typer.Option(4, "--onnx-batch", min=1, help="Encoder windows per ONNX call (memory vs speed)."),
     chunk_size: int = typer.Option(250, "--chunk-size", min=1, help="Articles per part file (the unit of resumption)."),

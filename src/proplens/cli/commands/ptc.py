@@ -24,7 +24,7 @@ def _progress(total: int, label: str):
 def predict(
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for si.labels and flc.labels."),
-    model: str = typer.Option(None, "--model", help="Model folder (default: built-in)."),
+    model: str = typer.Option(None, "--model", help="default, fast or a model folder (default: the built-in default model)."),
 ) -> None:
     """Write OUT/si.labels (ID start end) and OUT/flc.labels (ID technique start end)."""
     from ...analyzer import Analyzer
@@ -46,7 +46,7 @@ def classify(
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     spans_file: Path = typer.Argument(..., help="Rows ID<TAB>technique-or-?<TAB>start<TAB>end."),
     out: Path = typer.Option(..., "--out", "-o", help="Output label file (same rows, same order)."),
-    model: str = typer.Option(None, "--model", help="Model folder (default: built-in)."),
+    model: str = typer.Option(None, "--model", help="default, fast or a model folder (default: the built-in default model)."),
 ) -> None:
     """Label given spans (the TC setting)."""
     from ...analyzer import Analyzer
@@ -66,7 +66,7 @@ def classify(
 def evaluate(
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     gold_tc: Path = typer.Option(..., "--gold-tc", help="Gold TC label file (ID technique start end)."),
-    model: str = typer.Option(None, "--model", help="Model folder (default: built-in)."),
+    model: str = typer.Option(None, "--model", help="default, fast or a model folder (default: the built-in default model)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Predict on the articles and print SI F1, TC micro-F1, end-to-end F1 and per-technique figures."""

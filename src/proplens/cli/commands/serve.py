@@ -13,7 +13,7 @@ def serve_command(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     db: str = typer.Option(None, "--db", help="Store URL: sqlite:///path.db or postgresql://user:pw@host/db "
                            "(default: SQLite in the user data directory)."),
-    model: str = typer.Option(None, "--model", help="A model folder (default: the built-in model)."),
+    model: str = typer.Option(None, "--model", help="default (most accurate), fast (MiniLM, several times faster) or a model folder."),
     fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Accept URL input (fetches pages from the internet)."),
     attribution: bool = typer.Option(True, "--attribution/--no-attribution",
                                      help="Also find who claims are attributed to (about doubles CPU time per article)."),
