@@ -45,3 +45,20 @@ def test_cli_batch_bad_input_is_one_line(tmp_path):
     )
     assert p.returncode == 1
     assert p.stderr.strip().startswith("Error: [P018]") and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_cli_batch_max_chars_is_the_knob_its_p005_names(tmp_path, lexicon_cli):
+    import json
+
+    inp = tmp_path / "in.jsonl"
+    rows = [{"id": "short", "text": "A reckless plan."}, {"id": "long", "text": "A reckless plan. " * 20}]
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = CliRunner().invoke(app, ["batch", str(inp), "--out", str(tmp_path / "o.parquet"), "-q", "--attribution", "off",
+                                 "--max-chars", "100"])
+    assert r.exit_code == 0, r.output
+    errs = [json.loads(x) for x in (tmp_path / "o.errors.jsonl").read_text().splitlines()]
+    assert [e["code"] for e in errs] == ["P005"]
+    assert "limit of 100" in errs[0]["reason"] and "raise the limit (proplens batch --max-chars" in errs[0]["reason"]
+    r = CliRunner().invoke(app, ["batch", str(inp), "--out", str(tmp_path / "o2.parquet"), "-q", "--attribution", "off",
+                                 "--max-chars", "1000"])
+    assert r.exit_code == 0 and "2 articles" in r.output and not (tmp_path / "o2.errors.jsonl").read_text().strip()
