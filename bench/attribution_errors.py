@@ -112,7 +112,7 @@ def classify(doc, pred, gold, pairs) -> dict[str, list[int]]:
         demonym = (root.ent_type_ in ("NORP", "ORG") and root.text[:1].isupper()
                    and root.lower_.endswith(("man", "men", "woman", "women"))) or (
             root.ent_type_ == "NORP" and root.pos_ in ("NOUN", "PROPN") and root.tag_ in ("NN", "NNS"))
-        person_noun = root.pos_ == "NOUN" and root.lemma_.lower() in PERSON_NOUNS
+        person_noun = root.pos_ == "NOUN" and root.lemma_.lower() in PERSON_NOUNS and root.ent_type_ != "ORG"
         if demonym or person_noun:
             out["source_typing"][0] += 1
             if p.get("source_type") in ("organisation", "government"):

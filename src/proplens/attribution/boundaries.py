@@ -7,6 +7,8 @@ systematic way, using the dependency parse:
   time adverb is neither cue nor content; a cue made only of one ("this week") is not a cue;
 - **adjuncts and addressees before a complement clause** ("told <host> on Thursday how …", "said during a
   rally that …"): content starts at the complement clause;
+- **tangles**: content tokens inside the source's stretch belong to the source, and a source cut inside its
+  noun phrase ("and France") grows to the whole phrase;
 - **edges**: trailing commas, full stops and conjunctions leave the content (closing quotation marks stay,
   and a source keeps the comma closing an apposition, as in PolNeAR);
 - **subject after the cue** ("“…,” stated a former chief"): a cue without a source takes its own subject;
@@ -196,6 +198,31 @@ def _complete_subtree(doc, t, owned: set[int]) -> list[int]:
     return _trim_edges(doc, sorted(have | {i for i in extra if not doc[i].is_space}))
 
 
+_PHRASE_DEPS = {"conj", "appos", "compound", "amod", "nmod", "poss", "cc", "det", "nummod"}
+
+
+def _complete_source(doc, t, owned: set[int]) -> list[int]:
+    """A source cut inside its noun phrase ("and France", "Committee chairman and presidential") grows to the
+    whole phrase: up through conjunctions and appositions to the phrase head, then its subtree, when that
+    takes no token of the cue, the content or another attribution."""
+    src = t.source
+    if not src:
+        return src
+    have = set(src)
+    roots = [doc[i] for i in src if doc[i].head.i not in have and not doc[i].is_punct]
+    if len(roots) != 1:
+        return src
+    r = roots[0]
+    while r.dep_ in _PHRASE_DEPS and r.head.i != r.i and r.head.i not in t.cue and r.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ"):
+        r = r.head
+    grown = [w.i for w in r.subtree if not w.is_space]
+    if not have <= set(grown) or len(grown) > len(src) + 12 or set(grown) & (set(t.cue) | set(t.content)):
+        return src
+    if any(i in owned and i not in have for i in grown):
+        return src
+    return grown
+
+
 def _own_subject(doc, cue: list[int], taken: set[int]) -> list[int]:
     head = _head(doc, cue)
     for c in head.children:
@@ -206,12 +233,25 @@ def _own_subject(doc, cue: list[int], taken: set[int]) -> list[int]:
     return []
 
 
+def _untangle(t) -> None:
+    """Tokens given to the content inside the source's stretch ("battles against | the | rebels") belong to
+    the source."""
+    if not t.source or not t.content:
+        return
+    lo, hi = min(t.source), max(t.source)
+    inside = [i for i in t.content if lo < i < hi]
+    if inside and len(inside) < len(t.content):
+        t.source = sorted(set(t.source) | set(inside))
+        t.content = [i for i in t.content if not lo < i < hi]
+
+
 def tidy(doc, tagged: list) -> list:
     """Apply the rules above to the tagger's :class:`~proplens.attribution.model.TaggedAttribution` list
     (in place where possible); returns the list without the attributions merged into others."""
     drop: set[int] = set()
     for t in tagged:
         t.cue = _trim_cue(doc, t.cue) if t.cue else t.cue
+        _untangle(t)
     cue_owner = {i: k for k, t in enumerate(tagged) for i in t.cue}
     # coordinated (or any) source whose content went to a weaker cue inside its complement clause
     for k, t in enumerate(tagged):
@@ -237,6 +277,10 @@ def tidy(doc, tagged: list) -> list:
             t.source = _own_subject(doc, t.cue, taken)
     kept = [t for k, t in enumerate(tagged) if k not in drop]
     owned = {i for t in kept for i in t.cue + t.source + t.content}
+    for t in kept:
+        grown = _complete_source(doc, t, owned)
+        owned.update(grown)
+        t.source = grown
     for t in kept:
         grown = _complete_subtree(doc, t, owned)
         owned.update(grown)

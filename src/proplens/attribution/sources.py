@@ -27,7 +27,7 @@ _GOVERNMENT = re.compile(
     re.I,
 )
 _ANONYMOUS = re.compile(
-    r"^(?:(?:one|some|many|several|two|three|most|few|a few|all|both|none|each|any|a number|dozens|hundreds|"
+    r"^(?:[\w.-]+(?:'s|’s) )?(?:(?:one|some|many|several|two|three|most|few|a few|all|both|none|each|any|a number|dozens|hundreds|"
     r"thousands) of )?(?:the |a |an |some |many |several |other |local |senior |top |western |foreign |"
     r"unnamed |anonymous |unidentified |two |three |four |a few |various )*"
     r"(?:[a-z-]+,? (?:and|or) )?(?:[a-z-]+ )?(sources?|residents?|witness(?:es)?|officials?|people|persons?|insiders?|aides?|observers?|"
@@ -76,6 +76,8 @@ def source_type(text: str, ent_labels: set[str]) -> str:
     >>> source_type("At least one Frenchman arrested there in July", {"ORG", "DATE"})
     'anonymous'
     >>> source_type("Several international and local sources", set())
+    'anonymous'
+    >>> source_type("Trump's supporters", set())
     'anonymous'
     """
     t = text.strip()
