@@ -131,6 +131,11 @@ class Analyzer:
         return None
 
     @property
+    def is_loaded(self) -> bool:
+        """Whether the model is loaded (or a detector was given); checking does not load it."""
+        return self._detector is not None
+
+    @property
     def model_name(self) -> str:
         self.detector
         return str(self._config.get("name", "unknown"))
@@ -145,6 +150,11 @@ class Analyzer:
         """The ``min_score`` in force: the analyzer's own, else the model's default for possible passages."""
         if self.min_score is not None:
             return float(self.min_score)
+        return self.model_min_score
+
+    @property
+    def model_min_score(self) -> float:
+        """The model's own default ``min_score`` for possible passages (``possible_min_score`` in its config, else 0.3)."""
         self.detector
         return float(self._config.get("possible_min_score", 0.3))
 

@@ -41,12 +41,24 @@ class _Pred:
     tokens: _Tokens
     p_inside: np.ndarray
     spans: list = field(default_factory=list)
+    possible_spans: list = field(default_factory=list)
 
 
 class LexiconDetector:
-    """Marks the words of :data:`LEXICON` (case-insensitive, whole words)."""
+    """Marks the words of :data:`LEXICON` (case-insensitive, whole words).
+
+    Parameters
+    ----------
+    possible : dict, optional
+        ``{phrase: (technique id, score)}``: phrases reported as lower-confidence "possible" passages
+        (``possible_spans``) with that score, where no confident span overlaps them.
+    """
 
     techniques = TECHNIQUE_IDS
+    possible: dict = {}
+
+    def __init__(self, possible: dict | None = None) -> None:
+        self.possible = dict(possible or {})
 
     def encode(self, texts: Sequence[str]) -> list[_Pred]:
         out = []
@@ -67,6 +79,11 @@ class LexiconDetector:
                     inside = (offs[:, 0] >= m.start()) & (offs[:, 1] <= m.end())
                     pred.p_inside[inside] = 0.9
             pred.spans.sort()
+            for phrase, (tech, score) in self.possible.items():
+                for m in re.finditer(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", low):
+                    if not any(s < m.end() and m.start() < e for s, e, _t, _p in pred.spans):
+                        pred.possible_spans.append((m.start(), m.end(), tech, score))
+            pred.possible_spans.sort()
         return preds
 
     def classify(self, pred: _Pred, spans: Sequence[tuple[int, int]]) -> np.ndarray:

@@ -11,7 +11,8 @@ from proplens.testing import LexiconDetector
 class CountingDetector(LexiconDetector):
     """The lexicon detector, counting calls (to check the cache)."""
 
-    def __init__(self, delay: float = 0.0, fail: bool = False):
+    def __init__(self, delay: float = 0.0, fail: bool = False, possible: dict | None = None):
+        super().__init__(possible=possible)
         self.calls = 0
         self.delay = delay
         self.fail = fail
@@ -29,8 +30,10 @@ class CountingDetector(LexiconDetector):
         return super().predict(texts)
 
 
-def make_analyzer(**kw) -> Analyzer:
-    return Analyzer(detector=CountingDetector(**kw), attribution=False, model_name="lexicon-test", model_version="test")
+def make_analyzer(*, model_name: str = "lexicon-test", model_version: str = "test", min_score: float | None = None,
+                  **kw) -> Analyzer:
+    return Analyzer(detector=CountingDetector(**kw), attribution=False, model_name=model_name,
+                    model_version=model_version, min_score=min_score)
 
 
 SAMPLE = (

@@ -17,9 +17,9 @@ from proplens.analyzer import Analyzer  # noqa: E402
 def make_client(tmp_path):
     clients = []
 
-    def _make(analyzer: Analyzer | None = None, **settings):
+    def _make(analyzer: Analyzer | None = None, analyzers: dict[str, Analyzer] | None = None, **settings):
         settings.setdefault("db_url", f"sqlite:///{tmp_path / 'api.db'}")
-        app = create_app(Settings(**settings), analyzer=analyzer or make_analyzer())
+        app = create_app(Settings(**settings), analyzer=analyzer or make_analyzer(), analyzers=analyzers)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

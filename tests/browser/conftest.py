@@ -8,6 +8,7 @@ Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -53,15 +54,22 @@ def _analyzer():
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """(base URL, repository) of a live server on a free loopback port."""
+    with serve(tmp_path_factory.mktemp("browser-db"), analyzer=_analyzer()) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve(folder: Path, **app_kwargs):
+    """(base URL, repository) of the app (``create_app(**app_kwargs)``) served on a free loopback port."""
     import uvicorn
 
     from proplens.api import Settings, create_app
     from proplens.store import Repository, create_store_engine, init_db
 
-    db = tmp_path_factory.mktemp("browser-db") / "web.db"
+    db = folder / "web.db"
     engine = create_store_engine(f"sqlite:///{db}")
     init_db(engine)
-    app = create_app(Settings(db_url=f"sqlite:///{db}"), analyzer=_analyzer(), engine=engine)
+    app = create_app(Settings(db_url=f"sqlite:///{db}"), engine=engine, **app_kwargs)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -73,10 +81,18 @@ def live_server(tmp_path_factory):
         if time.monotonic() > deadline or not t.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", Repository(engine)
-    server.should_exit = True
-    t.join(10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}", Repository(engine)
+    finally:
+        server.should_exit = True
+        t.join(10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def serve_app():
+    """:func:`serve`, for test modules that need a server of their own (other analyzers)."""
+    return serve
 
 
 @pytest.fixture(scope="session")

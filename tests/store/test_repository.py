@@ -112,7 +112,7 @@ def test_migrations_are_idempotent_reversible_and_match_the_tables(engine):
         assert MigrationContext.configure(conn).get_current_revision() is None
     init_db(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
 
 
 def test_concurrent_threads_never_lose_or_corrupt_a_write(repo):
@@ -214,3 +214,27 @@ def test_metadata_nul_characters_are_dropped(repo):
     rec = repo.add(_analyzer()("A reckless plan."), title="Ti\x00tle", source="\x00", url="https://x.example/\x00a")
     got = repo.get(rec.id)
     assert got.title == "Title" and got.source is None and got.url == "https://x.example/a"
+
+
+def test_cache_is_keyed_by_model_name_too(repo):
+    """Two models with the same version string (default and fast) keep separate cached results."""
+    a = _analyzer("1")(TEXT)
+    b_an = Analyzer(detector=LexiconDetector(), attribution=False, model_name="other-model", model_version="1")
+    repo.add(a)
+    assert repo.get_cached(text=TEXT, model_version="1", model_name="other-model") is None
+    rec = repo.add(b_an(TEXT))
+    assert rec.analysis.model_name == "other-model"
+    assert repo.get_cached(text=TEXT, model_version="1", model_name="lexicon-test").model_name == "lexicon-test"
+    assert repo.get_cached(text=TEXT, model_version="1", model_name="other-model").model_name == "other-model"
+
+
+def test_min_score_of_a_record_filters_its_possible_spans(repo):
+    an = Analyzer(detector=LexiconDetector(possible={"plan": ("Doubt", 0.35)}), attribution=False,
+                  model_name="lexicon-test", model_version="p", min_score=0.0)
+    analysis = an(TEXT)
+    assert [s.text for s in analysis.possible_spans] == ["plan"]
+    shown = repo.add(analysis, min_score=0.3, possible_floor=0.0)
+    hidden = repo.add(analysis, min_score=0.5, possible_floor=0.0)
+    assert [s.text for s in repo.get(shown.id).analysis.possible_spans] == ["plan"]
+    assert repo.get(hidden.id).analysis.possible_spans == () and repo.get(hidden.id).to_dict()["min_score"] == 0.5
+    assert repo.get_cached(text=TEXT, model_version="p", min_score=0.1) is not None

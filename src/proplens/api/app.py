@@ -23,15 +23,28 @@ Errors are `{"error": {"code": ..., "message": ...}}`.
 """
 
 
-def build_analyzer(settings: Settings):
-    """The server's analyzer: the configured model, with ONNX threads split between the inference workers."""
+def model_dir_of(settings: Settings, choice: str = "default"):
+    """The folder (or shipped model name) a model choice loads from: the setting, else the shipped model."""
+    folder = settings.fast_model_dir if choice == "fast" else settings.model_dir
+    if folder is None and choice == "fast":
+        folder = "fast"
+    from ..model.runtime import resolve_model_dir
+
+    return resolve_model_dir(folder)
+
+
+def build_analyzer(settings: Settings, choice: str = "default"):
+    """The server's analyzer of a model choice, with ONNX threads split between the inference workers.
+
+    It keeps every possible passage (``min_score=0``): each request's ``min_score`` filters them.
+    """
     import os
 
     from ..analyzer import Analyzer
 
     threads = settings.inference_threads or max(1, (os.cpu_count() or 2) // settings.inference_workers)
-    return Analyzer(settings.model_dir, max_chars=settings.max_text_chars, threads=threads,
-                    attribution="auto" if settings.attribution else False)
+    return Analyzer(model_dir_of(settings, choice), max_chars=settings.max_text_chars, threads=threads,
+                    attribution="auto" if settings.attribution else False, min_score=0.0)
 
 
 def _local_swagger_dir():
@@ -59,7 +72,7 @@ def _mount_local_docs(app: FastAPI, folder) -> None:
                                    swagger_favicon_url="/docs-static/favicon-32x32.png")
 
 
-def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=None, engine=None) -> FastAPI:
     """Build the app: REST API under ``/api/v1``, the web page at ``/``, docs at ``/docs``.
 
     Parameters
@@ -67,7 +80,10 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
     settings : Settings, optional
         Default: :func:`get_settings` (environment, prefix ``PROPLENS_``).
     analyzer : Analyzer, optional
-        Use this analyzer instead of loading ``settings.model_dir`` in the lifespan.
+        Use this analyzer (the ``default`` model choice) instead of loading ``settings.model_dir`` in the
+        lifespan. Server analyzers should keep every possible passage (``min_score=0``); requests filter them.
+    analyzers : mapping, optional
+        Ready-made analyzers of other model choices, e.g. ``{"fast": ...}``; the rest load on first use.
     engine : sqlalchemy.Engine, optional
         Use this engine instead of one built from ``settings.db_url``.
     """
@@ -76,15 +92,19 @@ def create_app(settings: Settings | None = None, *, analyzer=None, engine=None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         from ..store import Repository, create_store_engine, init_db
+        from .analyzers import Analyzers
         from .service import AnalysisService
 
-        an = analyzer if analyzer is not None else build_analyzer(settings)
+        given = dict(analyzers or {})
+        an = given["default"] = analyzer if analyzer is not None else build_analyzer(settings)
         an.detector  # load the model now, not on the first request
         an("The mayor said on Monday that the plan was ready.")  # and warm up the whole pipeline (attribution too)
+        models = Analyzers(build=lambda choice: build_analyzer(settings, choice),
+                           model_dir=lambda choice: model_dir_of(settings, choice), given=given)
         eng = engine if engine is not None else create_store_engine(settings.db_url)
         init_db(eng)
         repo = Repository(eng)
-        service = AnalysisService(analyzer=an, repository=repo, settings=settings)
+        service = AnalysisService(analyzers=models, repository=repo, settings=settings)
         app.state.settings = settings
         app.state.analyzer = an
         app.state.repository = repo

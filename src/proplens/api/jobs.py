@@ -83,6 +83,7 @@ class Job:
     error: dict[str, str] | None = None
     cancel_requested: bool = False
     ended: threading.Event = field(default_factory=threading.Event)
+    compute_key: tuple = ()  # with the text hash and title: which jobs may share one computation
 
     @property
     def location(self) -> str:
@@ -112,11 +113,11 @@ class JobManager:
     Parameters
     ----------
     analyze : callable
-        ``analyze(text, title, progress) -> Analysis``: the computation (the server's analyzer).
+        ``analyze(article, progress) -> Analysis``: the computation (the analyzer of the article's model).
     store : callable
-        ``store(analysis, article) -> AnalysisRecord``: saves a finished analysis.
+        ``store(analysis, article, cached) -> AnalysisRecord``: saves a finished analysis.
     cached : callable
-        ``cached(text) -> Analysis | None``: a stored result for this text and model, if any.
+        ``cached(article) -> Analysis | None``: a stored result for this text and model, if any.
     workers : int
         Jobs that run at the same time.
     queue_size : int
@@ -145,11 +146,13 @@ class JobManager:
         self.started_computations = 0  # analyses actually computed (not cached, not shared)
 
     # ------------------------------------------------------------ submit / query
-    def submit(self, article: Any, *, key_extra: tuple = (), join: bool = True) -> Job:
+    def submit(self, article: Any, *, key_extra: tuple = (), compute_key: tuple = (), join: bool = True) -> Job:
         """Queue an analysis of ``article``; with ``join``, return the identical job already queued or running.
 
-        Without ``join`` every submission is its own job and stores its own record (the computation is still
-        shared with any job on the same text and title).
+        ``key_extra`` adds to what makes two submissions identical (the model, min_score); ``compute_key`` to
+        what lets two jobs share one computation (the model). Without ``join`` every submission is its own job
+        and stores its own record (the computation is still shared with any job on the same text, title and
+        compute key).
         """
         key = (text_hash(article.text), article.title, article.source, article.url,
                _iso(article.published), *key_extra)
@@ -166,7 +169,7 @@ class JobManager:
                 raise ApiError(503, "queue_full",
                                f"The server is busy: {len(self._queue)} analyses are waiting, the most it queues. "
                                f"Nothing was started; try again in {retry} s.", headers={"Retry-After": str(retry)})
-            job = Job(id=uuid.uuid4().hex, key=key, article=article, n_chars=len(article.text))
+            job = Job(id=uuid.uuid4().hex, key=key, article=article, n_chars=len(article.text), compute_key=compute_key)
             self._jobs[job.id] = job
             if join or key not in self._active_by_key:
                 self._active_by_key[key] = job
@@ -293,10 +296,10 @@ class JobManager:
 
     def _compute(self, job: Job, article: Any):
         """(analysis, cached): the stored result, another job's result on the same text, or a new computation."""
-        found = self._cached(article.text)
+        found = self._cached(article)
         if found is not None:
             return found, True
-        ckey = (job.key[0], article.title)
+        ckey = (job.key[0], article.title, *job.compute_key)
         with self._lock:
             other = self._computing.get(ckey)
             if other is None:
@@ -309,7 +312,7 @@ class JobManager:
                     raise JobCancelled()
             if box and not isinstance(box[0], BaseException):
                 return box[0], True
-            found = self._cached(article.text)
+            found = self._cached(article)
             if found is not None:
                 return found, True
             return self._compute(job, article)
@@ -322,7 +325,7 @@ class JobManager:
         try:
             with self._lock:
                 self.started_computations += 1
-            analysis = self._analyze(article.text, article.title, progress)
+            analysis = self._analyze(article, progress)
             box.append(analysis)
             return analysis, False
         except BaseException as exc:

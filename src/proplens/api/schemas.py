@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["AnalysisCreate", "SpanPublic", "SentencePublic", "AnalysisPublic", "AnalysisSummary", "AnalysisPage",
            "TechniquePublic", "Health", "ErrorBody", "ErrorResponse", "SourceSummary", "SourceProfile"]
+
+
+ModelChoice = Literal["default", "fast"]
+MIN_SCORE_HELP = ("Also return lower-confidence passages scoring at least this as 'possible_spans' (0-1; default: "
+                  "the model's own; 1 turns them off). They never count as passages or in the scores.")
 
 
 class AnalysisCreate(BaseModel):
@@ -24,6 +29,9 @@ class AnalysisCreate(BaseModel):
     title: str | None = Field(None, max_length=1000)
     source: str | None = Field(None, max_length=300, description="Outlet or site, e.g. 'example.org'.")
     published: datetime | None = Field(None, description="Publication date (ISO 8601).")
+    model: ModelChoice | None = Field(None, description="Which model analyses the text: 'default' (the most "
+                                      "accurate) or 'fast' (several times faster). See GET /api/v1/models.")
+    min_score: float | None = Field(None, ge=0, le=1, description=MIN_SCORE_HELP)
 
     @model_validator(mode="after")
     def _one_input(self) -> "AnalysisCreate":
@@ -64,6 +72,9 @@ class AnalysisPublic(BaseModel):
     model: dict[str, str]
     model_version: str
     spans: list[SpanPublic]
+    possible_spans: list[SpanPublic] = Field([], description="Lower-confidence passages (score at least "
+                                              "min_score), outside spans; never counted as passages.")
+    min_score: float | None = Field(None, description="The lowest score of the possible_spans shown.")
     sentences: list[SentencePublic]
     technique_counts: dict[str, int]
     attributions: list[dict[str, Any]] = []
@@ -98,6 +109,22 @@ class TechniquePublic(BaseModel):
     definition: str
     example: str
     color: str
+
+
+class ModelPublic(BaseModel):
+    """A model a request may choose, from its config (listed without loading it)."""
+
+    choice: str = Field(description="What requests pass as 'model'.")
+    description: str
+    available: bool
+    loaded: bool
+    name: str | None = None
+    version: str | None = None
+    base_encoder: str | None = None
+    quantization: str | None = None
+    possible_min_score: float | None = Field(None, description="The default min_score of possible passages.")
+    metrics: dict[str, Any] | None = None
+    reason: str | None = Field(None, description="Why the model is not available.")
 
 
 class Health(BaseModel):

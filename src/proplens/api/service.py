@@ -4,6 +4,10 @@ Analyses run as jobs (:mod:`proplens.api.jobs`): at most ``inference_workers`` a
 waiting (more are refused with 503 + Retry-After before any work starts). A request waits for its job up to
 ``request_timeout`` seconds; a longer one, or a text of ``job_min_chars`` or more, gets the job to poll instead,
 and the job still stores its analysis. Comparisons and related-story searches run in a separate bounded pool.
+
+A request picks a model (``default`` or ``fast``, :mod:`proplens.api.analyzers`) and a ``min_score`` for possible
+passages. Cache, job and shared-computation keys hold the model's name and version; the cached result holds
+every possible passage the model found, and each stored analysis shows those at or above its ``min_score``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from ..analyzer import Analyzer
 from ..errors import Errors, InvalidTextError
 from ..store.repository import AnalysisRecord, Repository
 from ..text import check_text, decode_bytes
+from .analyzers import Analyzers
 from .errors import ApiError
 from .jobs import Job, JobManager
 from .settings import Settings
@@ -33,6 +38,8 @@ class ArticleInput:
     source: str | None = None
     url: str | None = None
     published: datetime | None = None
+    model: str = "default"  # the model choice (MODEL_CHOICES)
+    min_score: float | None = None  # possible passages shown; None: the model's default
 
 
 def _parse_date(value: Any) -> datetime | None:
@@ -48,8 +55,9 @@ def _parse_date(value: Any) -> datetime | None:
 class AnalysisService:
     """Turn request input into stored analyses (shared by the JSON and upload endpoints)."""
 
-    def __init__(self, *, analyzer: Analyzer, repository: Repository, settings: Settings) -> None:
-        self.analyzer = analyzer
+    def __init__(self, *, analyzers: Analyzers, repository: Repository, settings: Settings) -> None:
+        self.analyzers = analyzers
+        self.analyzer = analyzers.get("default")
         self.repository = repository
         self.settings = settings
         self._pool = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="proplens-infer")
@@ -61,17 +69,21 @@ class AnalysisService:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------ job callbacks
-    def _compute(self, text: str, title: str | None, progress) -> Analysis:
-        return self.analyzer(text, title, progress=progress)
+    def _compute(self, article: ArticleInput, progress) -> Analysis:
+        return self.analyzers.get(article.model)(article.text, article.title, progress=progress)
 
-    def _cached(self, text: str) -> Analysis | None:
+    def _cached(self, article: ArticleInput) -> Analysis | None:
         if not self.settings.use_cache:
             return None
-        return self.repository.get_cached(text=text, model_version=self.analyzer.model_version)
+        analyzer = self.analyzers.get(article.model)
+        return self.repository.get_cached(text=article.text, model_name=analyzer.model_name,
+                                          model_version=analyzer.model_version, min_score=article.min_score)
 
-    def _store(self, analysis: Analysis, article: "ArticleInput", cached: bool) -> AnalysisRecord:
+    def _store(self, analysis: Analysis, article: ArticleInput, cached: bool) -> AnalysisRecord:
+        floor = None if cached else self.analyzers.get(article.model).possible_min_score
         return self.repository.add(analysis, title=article.title, source=article.source, url=article.url,
-                                   published=article.published, cached=cached)
+                                   published=article.published, cached=cached, min_score=article.min_score,
+                                   possible_floor=floor)
 
     # ------------------------------------------------------------ inputs
     def from_text(self, text: str, **meta: Any) -> ArticleInput:
@@ -88,7 +100,7 @@ class AnalysisService:
         return ArticleInput(text=self._check(text), title=title or found_title, **meta)
 
     def from_url(self, url: str, *, title: str | None = None, source: str | None = None,
-                 published: datetime | None = None) -> ArticleInput:
+                 published: datetime | None = None, **choice: Any) -> ArticleInput:
         if not self.settings.fetch_enabled:
             raise ApiError(403, "fetch_disabled", "This server does not fetch URLs (started with --no-fetch). Paste the article text instead.")
         from ..fetch import fetch_article
@@ -96,7 +108,7 @@ class AnalysisService:
         art = fetch_article(url, max_bytes=self.settings.fetch_max_bytes, timeout=self.settings.fetch_timeout,
                             allow_hosts=self.settings.fetch_allow_hosts)
         return ArticleInput(text=self._check(art.text), title=title or art.title, source=source or art.site,
-                            url=art.url, published=published or _parse_date(art.published))
+                            url=art.url, published=published or _parse_date(art.published), **choice)
 
     def from_upload(self, data: bytes, *, filename: str | None, content_type: str | None, **meta: Any) -> ArticleInput:
         if not data:
@@ -130,11 +142,16 @@ class AnalysisService:
         else the running :class:`~proplens.api.jobs.Job` (the route answers 202 with its Location). With
         ``wait=0`` an identical job already queued or running is joined instead of starting another.
         """
-        cached = self._cached(article.text)
+        analyzer = self.analyzers.get(article.model)
+        if article.min_score is None:
+            article.min_score = analyzer.model_min_score
+        cached = self._cached(article)
         if cached is not None:
             return self._store(cached, article, True)
         wait = self.settings.request_timeout if wait is None else wait
-        job = self.jobs.submit(article, key_extra=(self.analyzer.model_version,), join=wait == 0)
+        model_key = (analyzer.model_name, analyzer.model_version)
+        job = self.jobs.submit(article, key_extra=(*model_key, article.min_score), compute_key=model_key,
+                               join=wait == 0)
         if wait > 0:
             job.ended.wait(wait)
         return self.job_result(job) if job.ended.is_set() else job

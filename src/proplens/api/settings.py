@@ -19,7 +19,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PROPLENS_", extra="ignore")
 
     db_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in the user data directory.")
-    model_dir: str | None = Field(None, description="Model folder; default: the model shipped with proplens.")
+    model_dir: str | None = Field(None, description="Model folder of the 'default' choice; default: the model shipped "
+                                  "with proplens as 'default'.")
+    fast_model_dir: str | None = Field(None, description="Model folder of the 'fast' choice (requests with "
+                                       "model='fast'); default: the model shipped as 'fast'.")
     max_body_bytes: int = Field(2_000_000, ge=1_000, description="Largest accepted request body.")
     max_text_chars: int = Field(200_000, ge=100, description="Longest accepted article text.")
     request_timeout: float = Field(30.0, gt=0, description="Seconds a request waits for its analysis; after that it gets "

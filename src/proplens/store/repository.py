@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -22,11 +22,11 @@ from ..analysis import Analysis
 from ..techniques import TECHNIQUE_IDS
 from .tables import AnalysisRow, ResultRow
 
-__all__ = ["text_hash", "AnalysisRecord", "Page", "Repository"]
+__all__ = ["text_hash", "with_min_score", "AnalysisRecord", "Page", "Repository"]
 
 
 def text_hash(text: str) -> str:
-    """sha256 of the UTF-8 text (the cache key, with the model version)."""
+    """sha256 of the UTF-8 text (the cache key, with the model name and version)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -41,6 +41,18 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
+# The lowest possible-passage score a cached result holds is kept in its payload ("possible_floor"). Results
+# stored before that key existed were computed with the analyzer's default min_score of the time, 0.3.
+LEGACY_POSSIBLE_FLOOR = 0.3
+
+
+def with_min_score(analysis: Analysis, min_score: float | None) -> Analysis:
+    """``analysis`` showing only the possible passages that score at least ``min_score`` (all when None)."""
+    if min_score is None or not analysis.possible_spans:
+        return analysis
+    return replace(analysis, possible_spans=tuple(s for s in analysis.possible_spans if s.score >= min_score))
+
+
 @dataclass(frozen=True)
 class AnalysisRecord:
     """A stored analysis: the model result plus submission metadata."""
@@ -53,6 +65,7 @@ class AnalysisRecord:
     url: str | None = None
     published: datetime | None = None
     cached: bool = False
+    min_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = self.analysis.to_dict()
@@ -66,6 +79,7 @@ class AnalysisRecord:
             created=_iso(self.created),
             cached=self.cached,
             model_version=self.analysis.model_version,
+            min_score=self.min_score,
         )
         return d
 
@@ -100,30 +114,38 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def _payload(analysis: Analysis) -> dict[str, Any]:
+def _payload(analysis: Analysis, possible_floor: float | None) -> dict[str, Any]:
     d = analysis.to_dict()
     for k in ("text", "title", "meta"):
         d.pop(k, None)
+    if possible_floor is not None:
+        d["possible_floor"] = float(possible_floor)
     return d
 
 
-def _analysis_from(result: ResultRow, title: str | None) -> Analysis:
+def _floor(result: ResultRow) -> float:
+    return float(result.payload.get("possible_floor", LEGACY_POSSIBLE_FLOOR))
+
+
+def _analysis_from(result: ResultRow, title: str | None, min_score: float | None = None) -> Analysis:
     d = dict(result.payload)
+    d.pop("possible_floor", None)
     d["text"] = result.text
     d["title"] = title
-    return Analysis.from_dict(d)
+    return with_min_score(Analysis.from_dict(d), min_score)
 
 
 def _record(row: AnalysisRow) -> AnalysisRecord:
     return AnalysisRecord(
         id=row.id,
         created=_utc(row.created),
-        analysis=_analysis_from(row.result, row.title),
+        analysis=_analysis_from(row.result, row.title, row.min_score),
         title=row.title,
         source=row.source,
         url=row.url,
         published=_utc(row.published),
         cached=bool(row.cached),
+        min_score=row.min_score,
     )
 
 
@@ -156,12 +178,22 @@ class Repository:
         return self._sessions()
 
     # ------------------------------------------------------------- cache
-    def get_cached(self, *, text: str, model_version: str) -> Analysis | None:
-        """The stored result for this exact text and model version, or None."""
+    def get_cached(self, *, text: str, model_version: str, model_name: str | None = None,
+                   min_score: float | None = None) -> Analysis | None:
+        """The stored result for this exact text and model (version, and name when given), or None.
+
+        With ``min_score``, a result that may lack possible passages scoring ``min_score`` or more (it was
+        computed with a higher floor) is not a hit.
+        """
         h = text_hash(text)
+        stmt = select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == model_version)
+        if model_name is not None:
+            stmt = stmt.where(ResultRow.model_name == model_name)
         with self.session() as s:
-            row = s.scalars(select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == model_version)).first()
+            row = s.scalars(stmt).first()
             if row is None or row.text != text:
+                return None
+            if min_score is not None and _floor(row) > min_score:
                 return None
             return _analysis_from(row, None)
 
@@ -175,14 +207,23 @@ class Repository:
         url: str | None = None,
         published: datetime | None = None,
         cached: bool = False,
+        min_score: float | None = None,
+        possible_floor: float | None = None,
     ) -> AnalysisRecord:
-        """Store one analysis (reusing the cached result row for the same text and model version)."""
+        """Store one analysis (reusing the cached result row for the same text and model name and version).
+
+        ``min_score``: the lowest score of the possible passages this analysis shows (None: all).
+        ``possible_floor``: the lowest possible-passage score ``analysis`` was computed with; a cached row with
+        a higher floor is replaced by this result, so that later lookups with a low ``min_score`` hit it.
+        """
         h = text_hash(analysis.text)
         now = datetime.now(timezone.utc)
+        same = (ResultRow.text_hash == h, ResultRow.model_name == analysis.model_name,
+                ResultRow.model_version == analysis.model_version)
         with self.session() as s, s.begin():
-            result = s.scalars(
-                select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == analysis.model_version)
-            ).first()
+            result = s.scalars(select(ResultRow).where(*same)).first()
+            if result is not None and possible_floor is not None and _floor(result) > possible_floor:
+                result.payload = _payload(analysis, possible_floor)
             if result is None:
                 result = ResultRow(
                     text_hash=h,
@@ -192,16 +233,14 @@ class Repository:
                     score=float(analysis.score),
                     n_spans=len(analysis.spans),
                     technique_counts={k: v for k, v in analysis.technique_counts().items() if v},
-                    payload=_payload(analysis),
+                    payload=_payload(analysis, possible_floor),
                     created=now,
                 )
                 try:
                     with s.begin_nested():
                         s.add(result)
                 except IntegrityError:  # another request stored the same result first
-                    result = s.scalars(
-                        select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == analysis.model_version)
-                    ).one()
+                    result = s.scalars(select(ResultRow).where(*same)).one()
             row = AnalysisRow(
                 id=uuid.uuid4().hex,
                 result_id=result.id,
@@ -211,6 +250,7 @@ class Repository:
                 published=_utc(published),
                 created=now,
                 cached=int(bool(cached)),
+                min_score=None if min_score is None else float(min_score),
             )
             s.add(row)
             s.flush()

@@ -1,6 +1,6 @@
 """SQLAlchemy tables of the store.
 
-``results`` caches a model's output for one text: it is keyed by (text hash, model version).
+``results`` caches a model's output for one text: it is keyed by (text hash, model name, model version).
 ``analyses`` holds one row per submission (title, source, url, dates) and points at a result,
 so that deleting an analysis keeps the cache and re-submitting a text reuses its result.
 """
@@ -21,7 +21,7 @@ class Base(DeclarativeBase):
 
 class ResultRow(Base):
     __tablename__ = "results"
-    __table_args__ = (UniqueConstraint("text_hash", "model_version", name="uq_results_hash_version"),)
+    __table_args__ = (UniqueConstraint("text_hash", "model_name", "model_version", name="uq_results_hash_name_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     text_hash: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -51,5 +51,7 @@ class AnalysisRow(Base):
     published: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     cached: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # lowest score of the possible passages this submission shows (None: all the result holds)
+    min_score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     result: Mapped[ResultRow] = relationship(lazy="joined")

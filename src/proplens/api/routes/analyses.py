@@ -13,7 +13,7 @@ from ...report import analysis_to_html, analysis_to_ptc
 from ..deps import RepositoryDep, ServiceDep, SettingsDep
 from ..errors import ApiError
 from ..jobs import Job
-from ..schemas import AnalysisCreate, AnalysisPage, AnalysisPublic, ErrorResponse, JobPublic
+from ..schemas import MIN_SCORE_HELP, AnalysisCreate, AnalysisPage, AnalysisPublic, ErrorResponse, JobPublic, ModelChoice
 
 router = APIRouter(prefix="/api/v1/analyses", tags=["analyses"])
 
@@ -21,9 +21,10 @@ _ERRORS = {
     202: {"model": JobPublic, "description": "Accepted as a job (long text, Prefer: respond-async, or not done within "
                                               "request_timeout): poll the Location header, GET /api/v1/jobs/{id}"},
     413: {"model": ErrorResponse, "description": "Body or text too long"},
-    422: {"model": ErrorResponse, "description": "Invalid input, refused URL"},
+    422: {"model": ErrorResponse, "description": "Invalid input, unknown model, refused URL"},
     502: {"model": ErrorResponse, "description": "The URL could not be fetched"},
-    503: {"model": ErrorResponse, "description": "The queue is full (see Retry-After); nothing was started"},
+    503: {"model": ErrorResponse, "description": "The queue is full (see Retry-After), or the chosen model cannot "
+                                                 "be loaded on this server; nothing was started"},
 }
 PreferHeader = Annotated[str | None, Header(description="'respond-async': answer 202 with a job at once")]
 
@@ -59,13 +60,14 @@ def create_analysis(body: AnalysisCreate, service: ServiceDep, response: Respons
     ``201`` with the analysis when it is ready within ``request_timeout``; otherwise ``202 Accepted`` with a job
     (``Location: /api/v1/jobs/{id}``) that goes on, stores the analysis and can be polled or cancelled.
     """
-    meta = {"source": body.source, "published": body.published}
+    choice = {"model": body.model or "default", "min_score": body.min_score}
+    meta = {"source": body.source, "published": body.published, **choice}
     if body.text is not None:
         article = service.from_text(body.text, title=body.title, **meta)
     elif body.html is not None:
         article = service.from_html(body.html, title=body.title, **meta)
     else:
-        article = service.from_url(body.url, title=body.title, source=body.source, published=body.published)
+        article = service.from_url(body.url, title=body.title, **meta)
     return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
 
@@ -76,12 +78,15 @@ def upload_analysis(
     file: Annotated[UploadFile, File(description="A .txt (UTF-8) or .html file")],
     title: Annotated[str | None, Form(max_length=1000)] = None,
     source: Annotated[str | None, Form(max_length=300)] = None,
+    model: Annotated[ModelChoice | None, Form(description="'default' or 'fast'")] = None,
+    min_score: Annotated[float | None, Form(ge=0, le=1, description=MIN_SCORE_HELP)] = None,
     prefer: PreferHeader = None,
 ):
     """Analyze an uploaded .txt or .html file (``201``, or ``202`` with a job as for ``POST /analyses``)."""
     data = file.file.read()
     article = service.from_upload(data, filename=file.filename, content_type=file.content_type,
-                                  title=title or None, source=source or None)
+                                  title=title or None, source=source or None, model=model or "default",
+                                  min_score=min_score)
     return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
 

@@ -1,4 +1,4 @@
-"""``/api/v1/techniques`` and ``/api/v1/health``."""
+"""``/api/v1/techniques``, ``/api/v1/models`` and ``/api/v1/health``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from ... import __version__
 from ...techniques import INVENTORY_VERSION, TECHNIQUES
-from ..deps import AnalyzerDep, RepositoryDep, SettingsDep
-from ..schemas import Health, TechniquePublic
+from ..deps import AnalyzerDep, RepositoryDep, ServiceDep, SettingsDep
+from ..schemas import Health, ModelPublic, TechniquePublic
 
 router = APIRouter(prefix="/api/v1", tags=["meta"])
 
@@ -16,6 +16,13 @@ router = APIRouter(prefix="/api/v1", tags=["meta"])
 def list_techniques():
     """The 14 PTC techniques with definitions, invented examples and display colours."""
     return [t.to_dict() for t in TECHNIQUES]
+
+
+@router.get("/models", response_model=list[ModelPublic])
+def list_models(service: ServiceDep):
+    """The models a request may choose with ``model``: name, version, base encoder and metrics from their
+    config (a model loads on its first request, so listing loads nothing)."""
+    return service.analyzers.describe()
 
 
 @router.get("/health", response_model=Health)

@@ -297,6 +297,24 @@
     });
     const titleIn = h("input", { type: "text", id: "title-input", placeholder: "Optional", maxlength: 1000 });
     const sourceIn = h("input", { type: "text", id: "source-input", placeholder: "Optional, e.g. example.org", maxlength: 300 });
+    // model choice and how low a "possible" passage may score (sent as `model` and `min_score`)
+    const modelSel = h("select", { id: "model-select", "aria-label": "Model" },
+      h("option", { value: "default", text: "default: most accurate" }),
+      h("option", { value: "fast", text: "fast: several times faster" }));
+    const possibleSel = h("select", { id: "possible-select", "aria-label": "Show possible passages" },
+      h("option", { value: "", text: "the model's default" }),
+      h("option", { value: "1", text: "off" }),
+      h("option", { value: "0.5", text: "score 0.5 or more" }),
+      h("option", { value: "0.3", text: "score 0.3 or more" }),
+      h("option", { value: "0.2", text: "score 0.2 or more (most)" }));
+    api("/models").then((models) => {  // name the model behind each choice; an unavailable one cannot be picked
+      for (const m of models) {
+        const opt = modelSel.querySelector(`option[value="${m.choice}"]`);
+        if (!opt) continue;
+        if (m.available && m.name) opt.textContent += ` (${m.name} ${m.version})`;
+        if (!m.available) { opt.disabled = true; opt.textContent += " (not installed on this server)"; }
+      }
+    }).catch(() => {});
     const panes = {
       text: h("div", {}, ta),
       url: h("div", { hidden: true }, urlIn, h("p", { class: "muted small", text: "The page is fetched by the server and the article text is extracted (title, date and site too)." })),
@@ -322,6 +340,8 @@
         const meta = {};
         if (titleIn.value.trim()) meta.title = titleIn.value.trim();
         if (sourceIn.value.trim()) meta.source = sourceIn.value.trim();
+        meta.model = modelSel.value;
+        if (possibleSel.value) meta.min_score = Number(possibleSel.value);
         if (mode === "text") {
           if (!ta.value.trim()) throw new Error("Paste some article text first.");
           // a long text runs as a job from the start, so the progress bar shows at once instead of a spinner
@@ -338,6 +358,8 @@
           fd.append("file", f);
           if (meta.title) fd.append("title", meta.title);
           if (meta.source) fd.append("source", meta.source);
+          fd.append("model", meta.model);
+          if (meta.min_score !== undefined) fd.append("min_score", String(meta.min_score));
           rec = await api("/analyses/upload", { method: "POST", body: fd });
         }
         if (rec && rec.location && rec.progress) rec = { id: await followJob(rec, jobBox, go) };  // 202: a job
@@ -357,6 +379,8 @@
           tabs, panes.text, panes.url, panes.file,
           h("div", { class: "row" }, h("div", {}, h("label", { class: "f", for: "title-input", text: "Title" }), titleIn),
             h("div", {}, h("label", { class: "f", for: "source-input", text: "Source / outlet" }), sourceIn)),
+          h("div", { class: "row" }, h("div", {}, h("label", { class: "f", for: "model-select", text: "Model" }), modelSel),
+            h("div", {}, h("label", { class: "f", for: "possible-select", text: "Show possible passages (lower confidence)" }), possibleSel)),
           h("div", { class: "actions" }, go, sample, h("span", { class: "muted small", text: "Results are stored in this server's history." })),
           jobBox, err),
         h("aside", {},
@@ -385,24 +409,31 @@
     const cp2u = codepointMap(text);
     const sub = (st, en) => text.slice(cp2u[st], cp2u[en]);
     const spans = a.spans;
-    const active = new Set(spans.map((sp) => sp.technique));
+    // lower-confidence "possible" passages: drawn with a dashed underline, never counted as passages
+    const possible = (a.possible_spans || []).map((sp) => ({ ...sp, possible: true }));
+    const all = spans.concat(possible);  // explanation indices point into this list
+    const active = new Set(all.map((sp) => sp.technique));
+    let showPossible = true;
     let selected = null; // segment element
 
     const articleEl = h("div", { class: "article", id: "article" });
     const explain = h("section", { class: "card explain", id: "explain" });
     function explainDefault() {
-      clear(explain).append(h("h2", { text: "Explanation" }),
-        h("p", { class: "muted small", text: spans.length
+      append(clear(explain), [h("h2", { text: "Explanation" }),
+        h("p", { class: "muted small", text: spans.length || possible.length
           ? "Hover over or click a highlighted passage to see its technique, what the technique does, and the model's confidence."
-          : "No propaganda technique was found in this text." }));
+          : "No propaganda technique was found in this text." }),
+        possible.length ? h("p", { class: "muted small", text: `Passages with a dashed underline are possible: the model is less sure of them (score ${pct(a.min_score)} or more, below its confident threshold). They are not counted as passages.` }) : null]);
     }
     function explainSpans(idxs) {
       clear(explain).appendChild(h("h2", { text: idxs.length > 1 ? `${idxs.length} techniques here` : "Technique" }));
       for (const j of idxs) {
-        const sp = spans[j];
+        const sp = all[j];
         const t = TECH[sp.technique] || { name: sp.technique_name, definition: "", color: "#888", example: "" };
-        explain.appendChild(h("div", { class: "item", dataset: { technique: sp.technique } },
-          h("div", { class: "tname" }, h("span", { class: "sw", style: { background: t.color, width: "14px", height: "14px", borderRadius: "4px", display: "inline-block" } }), h("span", { class: "tech-name", text: t.name })),
+        explain.appendChild(h("div", { class: "item" + (sp.possible ? " possible" : ""), dataset: { technique: sp.technique, possible: sp.possible ? "1" : "0" } },
+          h("div", { class: "tname" }, h("span", { class: "sw", style: { background: t.color, width: "14px", height: "14px", borderRadius: "4px", display: "inline-block" } }), h("span", { class: "tech-name", text: t.name }),
+            sp.possible ? h("span", { class: "badge-possible", text: "possible" }) : null),
+          sp.possible ? h("div", { class: "muted small", text: "Lower confidence: shown as a possible passage, not counted as a passage." }) : null,
           h("div", { class: "def tech-def", text: t.definition }),
           h("div", { class: "conf" }, "Confidence", h("div", { class: "track" }, h("div", { class: "fill", style: { width: pct(sp.score), background: t.color } })), h("b", { class: "tech-conf", text: pct(sp.score) })),
           h("div", { class: "quote", text: "“" + clip(sub(sp.start, sp.end), 320) + "”" }),
@@ -412,25 +443,33 @@
 
     function renderArticle() {
       clear(articleEl);
-      const vis = spans.map((sp, j) => ({ ...sp, j })).filter((sp) => active.has(sp.technique));
+      const vis = all.map((sp, j) => ({ ...sp, j })).filter((sp) => active.has(sp.technique) && (showPossible || !sp.possible));
       const n = cp2u.length - 1;
       for (const seg of segments(n, vis)) {
         const el = h("span", { class: "seg", dataset: { start: seg.start, end: seg.end } });
         el.textContent = sub(seg.start, seg.end);
         if (seg.cover.length) {
-          const cov = seg.cover.map((k) => vis[k]);
+          // confident passages first; a segment only possible passages cover gets a dashed underline, no fill
+          const cov = seg.cover.map((k) => vis[k]).sort((x, y) => (x.possible ? 1 : 0) - (y.possible ? 1 : 0));
           const top = TECH[cov[0].technique] || { color: "#ffc400" };
           el.classList.add("hl");
-          el.style.background = rgba(top.color, cov.length > 1 ? 0.34 : 0.24);
-          el.style.borderBottom = "3px solid " + top.color;
-          if (cov.length > 1) {
+          if (cov[0].possible) {
+            el.classList.add("possible");
+            el.dataset.possible = "1";
+            el.style.borderBottom = "2px dashed " + top.color;
+          } else {
+            el.style.background = rgba(top.color, cov.length > 1 ? 0.34 : 0.24);
+            el.style.borderBottom = "3px solid " + top.color;
+          }
+          if (cov.length > 1 && !cov[0].possible) {
             // one extra stripe under the text per overlapping technique: colours stack, text stays readable
             el.style.boxShadow = cov.slice(1, 4).map((c, i) => `0 ${3 * (i + 1)}px 0 ${(TECH[c.technique] || {}).color || "#888"}`).join(",");
             el.classList.add("multi");
           }
           el.tabIndex = 0;
           el.setAttribute("role", "button");
-          el.setAttribute("aria-label", cov.map((c) => (TECH[c.technique] || {}).name + " " + pct(c.score)).join(", "));
+          el.setAttribute("aria-label", cov.map((c) => (c.possible ? "possible " : "") + (TECH[c.technique] || {}).name + " " + pct(c.score)).join(", "));
+          el.title = cov.map((c) => (TECH[c.technique] || {}).name + (c.possible ? " (possible, " : " (") + pct(c.score) + ")").join("; ");
           el.dataset.spans = cov.map((c) => c.j).join(",");
           el.dataset.techniques = cov.map((c) => c.technique).join(" ");
           const idxs = cov.map((c) => c.j);
@@ -474,6 +513,16 @@
       legend.appendChild(li);
     }
     if (!present.length) legend.appendChild(h("li", { class: "muted", text: "None found." }));
+    if (possible.length) {  // one legend entry for all possible passages; click shows or hides them
+      const li = h("li", { id: "legend-possible", title: "Lower-confidence passages, not counted as passages (click to show or hide)" },
+        h("span", { class: "sw possible-sw" }), h("span", { text: "Possible passages" }), h("span", { class: "n", text: possible.length }));
+      li.addEventListener("click", () => {
+        showPossible = !showPossible;
+        li.classList.toggle("off", !showPossible);
+        selected = null; explainDefault(); renderArticle();
+      });
+      legend.appendChild(li);
+    }
 
     // sentence heat strip
     const strip = h("div", { class: "strip", id: "heat-strip", title: "Sentence scores: click a sentence to jump to it" });
