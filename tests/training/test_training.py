@@ -159,3 +159,15 @@ def test_distillation_from_soft_targets_with_unlabeled_news(tmp_path):
     assert np.isfinite(best["metrics"]["train_loss"])
     cfg = json.loads((tmp_path / "d" / "train_config.json").read_text())
     assert cfg["distilled"] is True and cfg["n_unlabeled_texts"] == 1
+
+
+def test_weight_only_int8_keeps_outputs_close(tmp_path):
+    from proplens.training.export import quantize_int8
+
+    net = _tiny_net()
+    fp32 = tmp_path / "m.onnx"
+    export_onnx(net, fp32)
+    q = tmp_path / "q.onnx"
+    quantize_int8(fp32, q, mode="int8-weight-only")
+    worst = check_parity(net, q, shapes=((1, 9), (3, 40)))
+    assert worst["bio_logits"] < 0.05, worst  # 8-bit blocks of 128: far tighter than per-tensor dynamic int8

@@ -45,14 +45,34 @@ def export_onnx(net: PropagandaNet, path: Path) -> None:
     prog.save(str(path), external_data=False)
 
 
-QUANTIZATIONS = ("int8-dynamic", "int8-dynamic-matmul", "none")
+QUANTIZATIONS = ("int8-weight-only", "int8-dynamic", "int8-dynamic-matmul", "none")
 
 
 def quantize_int8(src: Path, dst: Path, *, mode: str = "int8-dynamic") -> None:
-    """Dynamic int8 with per-channel weight scales. ``int8-dynamic`` quantizes MatMul/Gemm and the
-    embedding Gather; ``int8-dynamic-matmul`` leaves the embeddings fp32 (cheaper in accuracy, larger)."""
+    """Quantize an exported fp32 model.
+
+    ``int8-dynamic``: MatMul/Gemm and the embedding Gather with per-channel int8 weights and activations
+    quantized per tensor at run time. ``int8-dynamic-matmul``: the same with fp32 embeddings.
+    ``int8-weight-only``: MatMul weights in 8-bit blocks of 128 (ONNX Runtime's MatMulNBits,
+    accuracy level 4: activations quantized per block, not per tensor) and an int8 embedding table.
+
+    Measured on MPNet-base against its fp32 export, 30 unlabeled news articles (agreement = SI F1 of the
+    quantized model's spans against fp32's): int8-dynamic 0.70 (mean |dP(inside)| 0.029), 6.0 s;
+    int8-weight-only 0.97 (0.0025), 12.1 s; fp32 19 s. One outlier activation sets a whole tensor's scale
+    in per-tensor quantization; per-block scales keep the rest of the row exact.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    if mode == "int8-weight-only":
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+        tmp = Path(dst).with_suffix(".matmul.onnx")
+        q = MatMulNBitsQuantizer(str(src), bits=8, block_size=128, is_symmetric=True, accuracy_level=4)
+        q.process()
+        q.model.save_model_to_file(str(tmp), use_external_data_format=False)
+        quantize_dynamic(str(tmp), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["Gather"])
+        tmp.unlink()
+        return
     ops = ["MatMul", "Gemm", "Gather"] if mode == "int8-dynamic" else ["MatMul", "Gemm"]
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=ops)
 

@@ -197,6 +197,14 @@ def train(
     eval_ids = sorted(eval_ids or [])
     (out / "split.json").write_text(json.dumps({"seed": split_seed, "train": train_ids, "validation": val_ids,
                                                 "evaluation": eval_ids}, indent=1))
+    # written first, so that a checkpoint of an unfinished run can be exported too
+    hp = {"epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "window_size": window_size,
+          "window_stride": window_stride, "val_fraction": val_fraction, "span_loss_weight": span_loss_weight,
+          "tech_loss_weight": tech_loss_weight, "window_jitter": window_jitter, "split_seed": split_seed,
+          "base": base, "windowing": windowing, "bio_weights": list(bio_weights), "bf16": bf16,
+          "n_train_articles": len(train_ids), "distilled": teacher is not None, "soft_weight": soft_weight,
+          "n_unlabeled_texts": len(unlabeled or {})}
+    (out / "train_config.json").write_text(json.dumps(hp, indent=1))
 
     def epoch_windows(epoch: int) -> list[TrainWindow]:
         jitter = seed * 1000 + epoch if window_jitter and windowing == "stride" else None
@@ -301,11 +309,4 @@ def train(
             ckpt,
         )
         (out / "metrics.json").write_text(json.dumps({"history": history, "best": best}, indent=1))
-    hp = {"epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "window_size": window_size,
-          "window_stride": window_stride, "val_fraction": val_fraction, "span_loss_weight": span_loss_weight,
-          "tech_loss_weight": tech_loss_weight, "window_jitter": window_jitter, "split_seed": split_seed,
-          "base": base, "windowing": windowing, "bio_weights": list(bio_weights), "bf16": bf16,
-          "n_train_articles": len(train_ids), "distilled": teacher is not None, "soft_weight": soft_weight,
-          "n_unlabeled_texts": len(unlabeled or {})}
-    (out / "train_config.json").write_text(json.dumps(hp, indent=1))
     return best
