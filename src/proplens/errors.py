@@ -3,24 +3,33 @@
 Every message lives here with a stable code ("[P001] ..."); codes are never reused.
 Each message says what happened, the value received, and how to fix it.
 Exceptions also inherit a builtin so that callers can catch ``ValueError`` etc.
+
+Each exception class carries what a server answers for it: ``http_status`` and ``api_code`` (the stable
+machine code of the API's ``{"error": {"code", "message"}}``); an instance's ``code`` is the "Pnnn" of its
+message. Client mistakes are 4xx; server faults (a model or store that cannot be used, a missing extra) 5xx.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "Errors",
     "Warnings",
     "ProplensError",
     "InvalidTextError",
+    "TextTooLongError",
     "UnknownTechniqueError",
     "InvalidSpanError",
     "LabelFileError",
     "ModelLoadError",
     "InputFileError",
     "FetchError",
+    "FetchRefusedError",
     "NotFittedError",
     "BatchError",
     "MissingExtraError",
+    "CompareError",
     "StoreError",
 ]
 
@@ -69,12 +78,48 @@ class Warnings(metaclass=_CodedMessages):
     W002 = "Span ({start}, {end}) does not align with the text and was dropped."
 
 
+_CODE = re.compile(r"\[([PW]\d{3})\]")
+
+
 class ProplensError(Exception):
-    """Base class of every error proplens raises on purpose."""
+    """Base class of every error proplens raises on purpose.
+
+    Attributes
+    ----------
+    http_status : int
+        The HTTP status a server answers with (class attribute; 4xx for bad input, 5xx for server faults).
+    api_code : str
+        The machine-readable error code of the REST API (class attribute).
+    code : str or None
+        The message's code, e.g. ``"P001"`` (None for a message without one).
+
+    Examples
+    --------
+    >>> err = InvalidTextError(Errors.P001)
+    >>> err.code, err.http_status, err.api_code
+    ('P001', 422, 'invalid_text')
+    """
+
+    http_status: int = 422
+    api_code: str = "invalid_input"
+
+    @property
+    def code(self) -> str | None:
+        m = _CODE.match(str(self))
+        return m.group(1) if m else None
 
 
 class InvalidTextError(ProplensError, ValueError):
-    """The input text cannot be analyzed (empty, too long, undecodable)."""
+    """The input text cannot be analyzed (empty, undecodable, too long)."""
+
+    api_code = "invalid_text"
+
+
+class TextTooLongError(InvalidTextError):
+    """A text longer than the limit in force ([P005])."""
+
+    http_status = 413
+    api_code = "text_too_long"
 
 
 class UnknownTechniqueError(ProplensError, KeyError):
@@ -93,7 +138,10 @@ class LabelFileError(ProplensError, ValueError):
 
 
 class ModelLoadError(ProplensError, OSError):
-    """A model directory that is missing, incomplete or corrupt."""
+    """A model directory that is missing, incomplete or corrupt (a server fault: 503)."""
+
+    http_status = 503
+    api_code = "model_unavailable"
 
 
 class InputFileError(ProplensError, OSError):
@@ -101,11 +149,24 @@ class InputFileError(ProplensError, OSError):
 
 
 class FetchError(ProplensError, ValueError):
-    """A URL that was refused or could not be fetched."""
+    """A URL that could not be fetched ([P015]: the other server failed, 502)."""
+
+    http_status = 502
+    api_code = "fetch_failed"
+
+
+class FetchRefusedError(FetchError):
+    """A URL refused before any connection ([P014]: not http(s), credentials, a private address)."""
+
+    http_status = 422
+    api_code = "url_refused"
 
 
 class NotFittedError(ProplensError, ValueError, AttributeError):
-    """A model used before it was fitted or loaded."""
+    """A model used before it was fitted or loaded (a server fault: 500)."""
+
+    http_status = 500
+    api_code = "model_not_fitted"
 
 
 class BatchError(ProplensError, RuntimeError):
@@ -113,7 +174,10 @@ class BatchError(ProplensError, RuntimeError):
 
 
 class MissingExtraError(ProplensError, ImportError):
-    """An optional dependency (a pip extra) that is not installed."""
+    """An optional dependency (a pip extra) that is not installed (on a server: 501)."""
+
+    http_status = 501
+    api_code = "missing_extra"
 
 
 class CompareError(ProplensError, ValueError):
@@ -121,4 +185,7 @@ class CompareError(ProplensError, ValueError):
 
 
 class StoreError(ProplensError, RuntimeError):
-    """An analysis store that cannot be opened or migrated."""
+    """An analysis store that cannot be opened or migrated (a server fault: 503)."""
+
+    http_status = 503
+    api_code = "store_unavailable"

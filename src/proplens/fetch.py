@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
-from .errors import Errors, FetchError
+from .errors import Errors, FetchError, FetchRefusedError
 from .text import decode_bytes
 
 __all__ = ["FetchedArticle", "fetch_article", "html_to_text", "check_url", "MAX_REDIRECTS"]
@@ -51,8 +51,8 @@ class FetchedArticle:
     site: str | None = None
 
 
-def _refuse(url: str, reason: str) -> FetchError:
-    return FetchError(Errors.P014.format(url=url, reason=reason))
+def _refuse(url: str, reason: str) -> FetchRefusedError:
+    return FetchRefusedError(Errors.P014.format(url=url, reason=reason))
 
 
 def _blocked_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

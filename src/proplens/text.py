@@ -6,7 +6,7 @@ import re
 import warnings
 from pathlib import Path
 
-from .errors import Errors, InputFileError, InvalidTextError, Warnings
+from .errors import Errors, InputFileError, InvalidTextError, TextTooLongError, Warnings
 
 __all__ = ["decode_bytes", "read_text_file", "check_text", "split_sentences", "DEFAULT_MAX_CHARS"]
 
@@ -67,7 +67,8 @@ def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS, knob: str = 
     Raises
     ------
     InvalidTextError
-        When ``text`` is not a str, is empty/whitespace, or is longer than ``max_chars``.
+        When ``text`` is not a str or is empty/whitespace; :class:`TextTooLongError` (a subclass) when it is
+        longer than ``max_chars``.
     """
     if isinstance(text, (bytes, bytearray)):
         text = decode_bytes(bytes(text))
@@ -76,7 +77,7 @@ def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS, knob: str = 
     if not text.strip():
         raise InvalidTextError(Errors.P001)
     if len(text) > max_chars:
-        raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob=knob))
+        raise TextTooLongError(Errors.P005.format(length=len(text), limit=max_chars, knob=knob))
     sample = text[:20000]
     n_ctrl = len(_CONTROL.findall(sample))
     if n_ctrl > 0.1 * len(sample):

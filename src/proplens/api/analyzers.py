@@ -58,7 +58,8 @@ class Analyzers:
         try:
             an.detector  # load now: a missing or broken model is reported as such, not as a failed analysis
         except ProplensError as exc:
-            raise ApiError(503, "model_unavailable", f"The {choice!r} model cannot be used on this server: {exc}") from None
+            raise ApiError(exc.http_status, exc.api_code,
+                           f"The {choice!r} model cannot be used on this server: {exc}") from None
         return an
 
     def loaded(self, choice: str) -> Analyzer | None:

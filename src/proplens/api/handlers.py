@@ -16,10 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import FetchError, InvalidTextError, ProplensError
+from ..errors import ProplensError
 from .errors import ApiError
 
-__all__ = ["install_handlers", "BodyLimitMiddleware", "SecurityHeadersMiddleware", "error_response"]
+__all__ = ["install_handlers", "BodyLimitMiddleware", "SecurityHeadersMiddleware", "error_response",
+           "proplens_error_response"]
 
 log = logging.getLogger("proplens.api")
 
@@ -39,6 +40,16 @@ def error_response(status: int, code: str, message: str, *, request_id: str | No
     if request_id:
         body["request_id"] = request_id
     return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def proplens_error_response(exc: ProplensError, request: Request | None = None) -> JSONResponse:
+    """A coded error as its class says: ``exc.http_status`` and ``exc.api_code`` (server faults are logged)."""
+    if exc.http_status >= 500:
+        rid = uuid.uuid4().hex[:12]
+        where = f" on {request.method} {request.url.path}" if request is not None else ""
+        log.error("Server fault (request %s)%s: %s", rid, where, exc)
+        return error_response(exc.http_status, exc.api_code, str(exc), request_id=rid)
+    return error_response(exc.http_status, exc.api_code, str(exc))
 
 
 def _loc(loc) -> str:
@@ -89,23 +100,9 @@ def install_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, codes.get(exc.status_code, f"http_{exc.status_code}"), msg,
                               headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(FetchError)
-    async def _fetch(request: Request, exc: FetchError):
-        msg = str(exc)
-        if msg.startswith("[P014]"):
-            return error_response(422, "url_refused", msg)
-        return error_response(502, "fetch_failed", msg)
-
-    @app.exception_handler(InvalidTextError)
-    async def _text(request: Request, exc: InvalidTextError):
-        msg = str(exc)
-        if msg.startswith("[P005]"):
-            return error_response(413, "text_too_long", msg)
-        return error_response(422, "invalid_text", msg)
-
     @app.exception_handler(ProplensError)
     async def _proplens(request: Request, exc: ProplensError):
-        return error_response(422, "invalid_input", str(exc))
+        return proplens_error_response(exc, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

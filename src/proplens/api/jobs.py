@@ -84,6 +84,7 @@ class Job:
     cancel_requested: bool = False
     ended: threading.Event = field(default_factory=threading.Event)
     compute_key: tuple = ()  # with the text hash and title: which jobs may share one computation
+    error_status: int = 500  # the HTTP status of ``error`` (a coded error's own, else 500)
 
     @property
     def location(self) -> str:
@@ -273,8 +274,11 @@ class JobManager:
                 self._end_locked(job, "cancelled")
             return
         except ProplensError as exc:
+            if exc.http_status >= 500:
+                log.error("Job %s failed: %s", job.id, exc)
             with self._lock:
-                job.error = {"code": "invalid_input", "message": str(exc)}
+                job.error = {"code": exc.api_code, "message": str(exc)}
+                job.error_status = exc.http_status
                 self._end_locked(job, "failed")
             return
         except Exception:  # noqa: BLE001 - a job must end, and the traceback goes to the log only

@@ -166,9 +166,7 @@ class AnalysisService:
         if job.status == "cancelled":
             raise ApiError(409, "cancelled", "The analysis was cancelled before it finished.")
         err = job.error or {"code": "internal_error", "message": "The analysis failed."}
-        if err["code"] == "invalid_input":
-            raise ApiError(422, err["code"], err["message"])
-        raise ApiError(500, err["code"], err["message"], request_id=err.get("request_id"))
+        raise ApiError(job.error_status, err["code"], err["message"], request_id=err.get("request_id"))
 
     # ------------------------------------------------------------ same story
     def related(self, analysis_id: str, *, min_similarity: float, limit: int):

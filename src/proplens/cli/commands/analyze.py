@@ -76,11 +76,11 @@ def analyze_command(
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
     from ...analyzer import Analyzer
-    from ...errors import Errors, InvalidTextError
+    from ...errors import Errors, TextTooLongError
 
     text, art_id = _read_input(source)
     if len(text) > max_chars:  # checked here so that [P005] names this command's option
-        raise InvalidTextError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
+        raise TextTooLongError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
     analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score)
     if progress is None:
         progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()
