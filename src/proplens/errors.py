@@ -19,6 +19,7 @@ __all__ = [
     "ProplensError",
     "InvalidTextError",
     "TextTooLongError",
+    "NoArticleTextError",
     "UnknownTechniqueError",
     "InvalidSpanError",
     "LabelFileError",
@@ -71,11 +72,14 @@ class Errors(metaclass=_CodedMessages):
     P026 = "Cannot read version {what}: {reason}."
     P027 = "The versions hold {n:,} sentences together, more than the comparison limit of {limit:,}. Compare fewer or shorter versions."
     P028 = "Cannot open the analysis store {url}: {reason}. Use sqlite:///path/to/file.db or postgresql://user:password@host/dbname."
+    P029 = "No article text could be extracted from the HTML of {what}. Pass the article's text instead."
 
 
 class Warnings(metaclass=_CodedMessages):
     W001 = "The text looks like binary data ({ratio:.0%} control characters); the analysis may be meaningless."
     W002 = "Span ({start}, {end}) does not align with the text and was dropped."
+    W003 = ("HTML of {what} was converted with the simple built-in extractor because trafilatura is not installed; "
+            "menus and other page text may remain. pip install 'proplens[server]' for article extraction.")
 
 
 _CODE = re.compile(r"\[([PW]\d{3})\]")
@@ -120,6 +124,12 @@ class TextTooLongError(InvalidTextError):
 
     http_status = 413
     api_code = "text_too_long"
+
+
+class NoArticleTextError(InvalidTextError):
+    """HTML from which no article text could be extracted ([P029])."""
+
+    api_code = "no_article_text"
 
 
 class UnknownTechniqueError(ProplensError, KeyError):

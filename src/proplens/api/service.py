@@ -22,7 +22,8 @@ from ..analysis import Analysis
 from ..analyzer import Analyzer
 from ..errors import Errors, InvalidTextError
 from ..store.repository import AnalysisRecord, Repository
-from ..text import check_text, decode_bytes
+from ..inputs import read_article
+from ..text import check_text
 from .analyzers import Analyzers
 from .errors import ApiError
 from .jobs import Job, JobManager
@@ -90,14 +91,7 @@ class AnalysisService:
         return ArticleInput(text=self._check(text), **meta)
 
     def from_html(self, html: str, *, title: str | None = None, **meta: Any) -> ArticleInput:
-        from ..fetch import html_to_text
-
-        if not html.strip():
-            raise InvalidTextError(Errors.P001)
-        text, found_title = html_to_text(html)
-        if not text.strip():
-            raise ApiError(422, "no_article_text", "No article text could be extracted from the HTML. Paste the text instead.")
-        return ArticleInput(text=self._check(text), title=title or found_title, **meta)
+        return self._from_article(read_article(html, kind="html", name="the HTML", **self._limits()), title, meta)
 
     def from_url(self, url: str, *, title: str | None = None, source: str | None = None,
                  published: datetime | None = None, **choice: Any) -> ArticleInput:
@@ -110,17 +104,18 @@ class AnalysisService:
         return ArticleInput(text=self._check(art.text), title=title or art.title, source=source or art.site,
                             url=art.url, published=published or _parse_date(art.published), **choice)
 
-    def from_upload(self, data: bytes, *, filename: str | None, content_type: str | None, **meta: Any) -> ArticleInput:
+    def from_upload(self, data: bytes, *, filename: str | None, content_type: str | None,
+                    title: str | None = None, **meta: Any) -> ArticleInput:
         if not data:
             raise InvalidTextError(Errors.P001)
-        text = decode_bytes(data)
-        name = (filename or "").lower()
-        is_html = name.endswith((".html", ".htm")) or (content_type or "").startswith("text/html")
-        if not is_html and not name.endswith(".txt") and text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
-            is_html = True
-        if is_html:
-            return self.from_html(text, **meta)
-        return self.from_text(text, **meta)
+        article = read_article(data, name=filename or "the upload", content_type=content_type, **self._limits())
+        return self._from_article(article, title, meta)
+
+    def _limits(self) -> dict[str, Any]:
+        return {"max_chars": self.settings.max_text_chars, "knob": "the server setting PROPLENS_MAX_TEXT_CHARS"}
+
+    def _from_article(self, article, title: str | None, meta: dict[str, Any]) -> ArticleInput:
+        return ArticleInput(text=self._check(article.text), title=title or article.title, **meta)
 
     def _check(self, text: str) -> str:
         text = check_text(text, max_chars=self.settings.max_text_chars, knob="the server setting PROPLENS_MAX_TEXT_CHARS")

@@ -101,13 +101,13 @@ def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
     title = rec.title
     text = rec.text
     if text is None:
-        from .html import html_to_text
+        from ..inputs import read_article
 
         try:
-            text, html_title = html_to_text(rec.html or "", url=rec.url)
+            article = read_article(rec.html or "", kind="html", name=rec.where, url=rec.url, check=False)
         except Exception as exc:  # a broken page must not stop the batch
             return row_error(rec.where, f"cannot extract text from the HTML ({type(exc).__name__}: {exc})")
-        title = title or html_title
+        text, title = article.text, title or article.title
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import CompareError, Errors
-from ..text import read_text_file
+from ..inputs import read_article
 from .comparison import CompareInput
 
 __all__ = ["load_versions", "is_url"]
@@ -50,15 +50,8 @@ def load_versions(args: Sequence[str]) -> list[CompareInput]:
             out.append(CompareInput(_url_id(arg), art.text, getattr(art, "title", None)))
             continue
         p = Path(arg)
-        text = read_text_file(p)
-        title = None
-        if p.suffix.lower() in (".html", ".htm"):
-            try:
-                from ..fetch import html_to_text
-            except ImportError as exc:
-                raise CompareError(Errors.P026.format(what=arg, reason=f"HTML input needs proplens.fetch ({exc})")) from None
-            result = html_to_text(text)
-            text, title = result if isinstance(result, tuple) else (result, None)
+        article = read_article(p, check=False)
+        text, title = article.text, article.title
         if not text.strip():
             raise CompareError(Errors.P026.format(what=arg, reason="it holds no text"))
         out.append(CompareInput(p.stem, text, title))

@@ -19,23 +19,17 @@ class OutputFormat(str, Enum):
     ptc = "ptc"
 
 
-def _read_input(source: str) -> tuple[str, str]:
-    """(text, id) from a file path, or stdin for '-'."""
-    from ...text import decode_bytes, read_text_file
+def _read_input(source: str, max_chars: int):
+    """(article, id) from a file path, or stdin for '-' (HTML is recognised and its article text extracted)."""
+    from ...inputs import read_article
 
+    knob = "--max-chars"
     if source == "-":
-        return decode_bytes(sys.stdin.buffer.read()), "stdin"
+        return read_article(sys.stdin.buffer.read(), name="stdin", max_chars=max_chars, knob=knob), "stdin"
     p = Path(source)
-    text = read_text_file(p)
-    if p.suffix.lower() in (".html", ".htm"):
-        try:
-            from ...fetch import html_to_text
-        except ImportError:
-            pass
-        else:
-            text, _title = html_to_text(text)
     stem = p.stem
-    return text, stem[len("article"):] if stem.startswith("article") and stem[7:].isdigit() else stem
+    art_id = stem[len("article"):] if stem.startswith("article") and stem[7:].isdigit() else stem
+    return read_article(p, max_chars=max_chars, knob=knob), art_id
 
 
 PROGRESS_MIN_CHARS = 20_000
@@ -76,11 +70,9 @@ def analyze_command(
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
     from ...analyzer import Analyzer
-    from ...errors import Errors, TextTooLongError
 
-    text, art_id = _read_input(source)
-    if len(text) > max_chars:  # checked here so that [P005] names this command's option
-        raise TextTooLongError(Errors.P005.format(length=len(text), limit=max_chars, knob="--max-chars"))
+    article, art_id = _read_input(source, max_chars)  # [P005] names this command's --max-chars
+    text, title = article.text, title or article.title
     analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score)
     if progress is None:
         progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()

@@ -38,7 +38,7 @@ def attribute_command(
     """
     from ...attribution.pipeline import Attributor
     from ...errors import Errors, InputFileError, ProplensError
-    from ...text import check_text, read_text_file
+    from ...inputs import read_article
 
     files = _expand(paths)
     if not files:
@@ -47,12 +47,7 @@ def attribute_command(
     errors: list[ProplensError] = []
     for p in files:
         try:
-            text = read_text_file(p)
-            if p.suffix.lower() in (".html", ".htm"):
-                from ...fetch import html_to_text
-
-                text, _ = html_to_text(text)
-            items.append((p.stem, check_text(text)))
+            items.append((p.stem, read_article(p).text))
         except ProplensError as exc:
             if len(files) > 1:
                 typer.echo(f"Error: {p}: {exc}", err=True)
