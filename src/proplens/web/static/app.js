@@ -423,7 +423,7 @@
         h("p", { class: "muted small", text: spans.length || possible.length
           ? "Hover over or click a highlighted passage to see its technique, what the technique does, and the model's confidence."
           : "No propaganda technique was found in this text." }),
-        possible.length ? h("p", { class: "muted small", text: `Passages with a dashed underline are possible: the model is less sure of them (score ${pct(a.min_score)} or more, below its confident threshold). They are not counted as passages.` }) : null]);
+        possible.length ? h("p", { class: "muted small", text: `Passages with a dashed underline are possible: the model is less sure of them (${a.min_score != null ? "score " + pct(a.min_score) + " or more, " : ""}below its confident threshold). They are not counted as passages.` }) : null]);
     }
     function explainSpans(idxs) {
       clear(explain).appendChild(h("h2", { text: idxs.length > 1 ? `${idxs.length} techniques here` : "Technique" }));
