@@ -22,10 +22,23 @@ def test_sample_article_spans_are_exact(real_analyzer, sample_text):
 
 
 def test_crlf_emoji_and_combining_characters_keep_offsets(real_analyzer, sample_text):
-    text = sample_text.replace("\n", "\r\n").replace("reckless", "reckle\u0301ss 😡")
-    a = real_analyzer(text)
-    for s in a.spans:
-        assert text[s.start : s.end] == s.text
+    """Offsets checked against independently computed ones: CRLF line ends and a 2-code-point emoji shift
+    every later character, but not what the model reads (\r is whitespace to the tokenizer), so each span of
+    the LF text must reappear in the CRLF text at its offset shifted by the characters inserted before it."""
+    lf = sample_text.replace("reckless", "reckless 😡")
+    crlf = lf.replace("\n", "\r\n")
+    a, b = real_analyzer(lf), real_analyzer(crlf)
+    assert a.spans
+
+    def shifted(i: int) -> int:
+        return i + lf.count("\n", 0, i)
+
+    expected = [(shifted(s.start), shifted(s.end), s.technique) for s in a.spans]
+    got = [(s.start, s.end, s.technique) for s in b.spans]
+    assert got == expected
+    for s in b.spans:  # and a span never starts or ends inside a word or a CRLF pair
+        assert not (s.start > 0 and crlf[s.start - 1].isalnum() and crlf[s.start].isalnum())
+        assert not (crlf[s.end - 1] == "\r")
 
 
 def test_long_article_windows_map_back(real_analyzer, sample_text):
