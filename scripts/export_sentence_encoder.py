@@ -12,7 +12,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import tempfile
@@ -76,11 +75,9 @@ CHECK_SENTENCES = [
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from proplens.training.encoders import sha256_file
+
+    return sha256_file(path)
 
 
 def main() -> None:

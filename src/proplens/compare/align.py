@@ -169,6 +169,16 @@ def align_versions(
         for i in unit_idx[u]:
             row_of_sent[(v, i)] = r
 
+    def merge(ra: int, rb: int, score: float) -> None:
+        """Move row ``rb`` into row ``ra`` (their versions do not overlap) and empty it."""
+        rows[ra].update(rows[rb])
+        row_sims[ra].extend(row_sims[rb] + [score])
+        for key, r in list(row_of_sent.items()):
+            if r == rb:
+                row_of_sent[key] = ra
+        rows[rb] = {}
+        row_sims[rb] = []
+
     for score, a, b in cands:
         sa, ra = state(a)
         sb, rb = state(b)
@@ -189,13 +199,7 @@ def align_versions(
         else:
             if ra == rb or set(rows[ra]) & set(rows[rb]):
                 continue
-            rows[ra].update(rows[rb])
-            row_sims[ra].extend(row_sims[rb] + [score])
-            for key, r in list(row_of_sent.items()):
-                if r == rb:
-                    row_of_sent[key] = ra
-            rows[rb] = {}
-            row_sims[rb] = []
+            merge(ra, rb, score)
     # gap pass: between rows two versions share, their remaining sentences are aligned in order by
     # embedding plus lexical overlap, one-to-one or two-to-one (a paraphrased, merged or split sentence)
     stems = [content_stems(t) for t in unit_txt]
@@ -287,13 +291,7 @@ def align_versions(
                     elif sa == "free" and sb == "row":
                         attach(rb, a, score)
                     elif ra != rb and not set(rows[ra]) & set(rows[rb]):
-                        rows[ra].update(rows[rb])
-                        row_sims[ra].extend(row_sims[rb] + [score])
-                        for key, r in list(row_of_sent.items()):
-                            if r == rb:
-                                row_of_sent[key] = ra
-                        rows[rb] = {}
-                        row_sims[rb] = []
+                        merge(ra, rb, score)
     # second pass: weaker links between free sentences whose neighbours are aligned (or that both open
     # their documents), e.g. a lead sentence rewritten with new framing
     if n_single:

