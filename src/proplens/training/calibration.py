@@ -39,36 +39,37 @@ def span_outcomes(detector, corpus, ids: Sequence[str], preds: Sequence) -> tupl
     return np.asarray(scores, float), np.asarray(right, float), np.asarray(art, int)
 
 
-def fit_isotonic(x: np.ndarray, y: np.ndarray, *, points: int = 24) -> tuple[list[float], list[float]]:
-    """Non-decreasing fit of y on x (pool adjacent violators), returned as at most ``points`` (x, y) knots."""
+def fit_isotonic(x: np.ndarray, y: np.ndarray, *, points: int = 24, min_bin: int = 20) -> tuple[list[float], list[float]]:
+    """Non-decreasing fit of y on x, returned as at most ``points`` (x, y) knots.
+
+    Scores are first pooled into bins of at least ``min_bin`` spans (sorted by score), then adjacent bins
+    that violate monotonicity are merged (pool adjacent violators); each block's rate is Laplace-smoothed, so
+    a top block of a few right answers says "likely", not "certain".
+    """
     if len(x) == 0:
         return [0.0, 1.0], [0.0, 1.0]
     order = np.argsort(x, kind="stable")
     xs, ys = x[order], y[order]
-    vals: list[float] = []
-    wts: list[float] = []
-    ends: list[int] = []
-    for i, v in enumerate(ys):
-        vals.append(float(v))
-        wts.append(1.0)
-        ends.append(i)
-        while len(vals) > 1 and vals[-2] > vals[-1]:
-            w = wts[-2] + wts[-1]
-            v2 = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / w
-            vals[-2:] = [v2]
-            wts[-2:] = [w]
-            ends[-2:] = [ends[-1]]
-    fitted = np.empty(len(xs))
-    start = 0
-    for v, e in zip(vals, ends):
-        fitted[start : e + 1] = v
-        start = e + 1
-    qs = np.unique(np.quantile(xs, np.linspace(0, 1, points)))
-    knots_y = np.interp(qs, xs, fitted)
-    kx = [0.0] + [float(q) for q in qs] + [1.0]
-    ky = [float(knots_y[0])] + [float(v) for v in knots_y] + [float(knots_y[-1])]
-    ky = [float(v) for v in np.maximum.accumulate(ky)]
-    return kx, ky
+    size = max(min_bin, len(xs) // (4 * points))
+    bx = [float(xs[i : i + size].mean()) for i in range(0, len(xs), size)]
+    by = [float(ys[i : i + size].sum()) for i in range(0, len(xs), size)]  # right answers per bin
+    bn = [float(len(ys[i : i + size])) for i in range(0, len(xs), size)]
+    blocks: list[list[float]] = []  # [right, n, x-weighted sum]
+    for xv, r, n in zip(bx, by, bn):
+        blocks.append([r, n, xv * n])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            r2, n2, xs2 = blocks.pop()
+            blocks[-1][0] += r2
+            blocks[-1][1] += n2
+            blocks[-1][2] += xs2
+    kx = [b[2] / b[1] for b in blocks]
+    ky = [(b[0] + 1.0) / (b[1] + 2.0) for b in blocks]
+    if len(kx) > points:  # thin the knots, keeping both ends
+        keep = np.unique(np.linspace(0, len(kx) - 1, points).round().astype(int))
+        kx, ky = [kx[i] for i in keep], [ky[i] for i in keep]
+    kx = [0.0] + [float(v) for v in kx] + [1.0]
+    ky = [float(ky[0])] + [float(v) for v in ky] + [float(ky[-1])]
+    return kx, [float(v) for v in np.maximum.accumulate(ky)]
 
 
 def expected_calibration_error(p: np.ndarray, y: np.ndarray, *, bins: int = 10) -> float:

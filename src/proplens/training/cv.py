@@ -60,13 +60,30 @@ def cross_validate(data_dir: str | Path, out_dir: str | Path, *, folds: int = 3,
         log(f"fold {k}/{folds}: training on {len(tr)} articles, predicting {len(held)}")
         train(data_dir, fold_dir, epochs=epochs, seed=seed, train_ids=tr, eval_ids=held, eval_epochs=eval_epochs,
               resume=True, log=log, **train_kw)
-    report = {"folds": folds, "seed": seed, "epochs": {}}
+    report: dict = {"folds": folds, "seed": seed, "epochs": {}, "paired": {}}
+    rows: dict[str, dict] = {}
     for e in eval_epochs:
         files = sorted(out.glob(f"fold*/oof_epoch{e}.pkl"))
         if files:
             report["epochs"][str(e)] = evaluate_oof(data_dir, files, log=log, plot=out / f"reliability_epoch{e}.png")
+            rows[str(e)] = _rows_of(data_dir, files, report["epochs"][str(e)]["decode"])
+    done = [str(e) for e in eval_epochs if str(e) in rows]
+    corpus = PtcCorpus.load(data_dir) if len(done) > 1 else None
+    for prev, last in zip(done, done[1:]):  # does training longer help? paired over the same resamples
+        ids = sorted(rows[last])
+        if corpus is not None and sorted(rows[prev]) == ids:
+            report["paired"][f"epoch {last} - epoch {prev}"] = paired_difference(rows[prev], rows[last], corpus, ids, n=500)
     (out / "cv_report.json").write_text(json.dumps(report, indent=1))
     return report
+
+
+def _rows_of(data_dir, files, decode: dict) -> dict:
+    from ..model.decoding import DecodeConfig
+    from ..model.detector import Detector
+
+    ids, preds = _load_pool(files)
+    det = Detector(backend=None, tokenizer=None, span_weights={}, decode=DecodeConfig(**decode))  # type: ignore[arg-type]
+    return rows_for_config(det, PtcCorpus.load(data_dir), ids, preds)
 
 
 def _load_pool(files: Sequence[Path]) -> tuple[list[str], list]:

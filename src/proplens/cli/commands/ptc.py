@@ -111,6 +111,7 @@ def cross_validate(
     windowing: str = typer.Option("lines", help="stride or lines."),
     window_size: int = typer.Option(128, help="Content tokens per window."),
     lr: float = typer.Option(8e-5, help="Encoder learning rate."),
+    bio_weights: str = typer.Option("1,1,1", help="Loss weights of the O,B,I token classes."),
     bf16: bool = typer.Option(True, "--bf16/--no-bf16", help="bfloat16 autocast in training."),
     seed: int = typer.Option(13, help="Seed of the folds and the training runs."),
     apply_to: Path = typer.Option(None, "--apply-to", help="Write the decoding chosen on the last evaluated epoch, and the "
@@ -123,12 +124,15 @@ def cross_validate(
     epochs_eval = tuple(int(x) for x in eval_epochs.split(",")) if eval_epochs else None
     report = run_cv(data, out, folds=folds, seed=seed, epochs=epochs, eval_epochs=epochs_eval, only_folds=only_fold or None,
                     base=base, windowing=windowing, window_size=window_size, lr=lr, bf16=bf16,
+                    bio_weights=tuple(float(x) for x in bio_weights.split(",")),
                     log=lambda m: typer.echo(m, err=True))
     for e, r in report["epochs"].items():
         ci = r["ci95"]
         typer.echo(f"epoch {e} ({r['n_articles']} articles): SI {r['f1']['si']:.3f} [{ci['si'][0]:.3f}, {ci['si'][1]:.3f}]  "
                    f"TC {r['f1']['tc']:.3f} [{ci['tc'][0]:.3f}, {ci['tc'][1]:.3f}]  "
                    f"E2E {r['f1']['e2e']:.3f} [{ci['e2e'][0]:.3f}, {ci['e2e'][1]:.3f}]")
+    for name, d in report.get("paired", {}).items():
+        typer.echo(f"{name}: " + ", ".join(f"{k} {v['mean']:+.3f} [{v['ci95'][0]:+.3f}, {v['ci95'][1]:+.3f}]" for k, v in d.items()))
     if apply_to and report["epochs"]:
         from ...training.cv import apply_cv_decoding
 
