@@ -41,7 +41,8 @@ Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.nd
 @dataclass
 class _WindowOut:
     window: Window
-    hidden: np.ndarray  # [L+2, H] incl. CLS/SEP
+    hidden: np.ndarray  # [L+2, H] incl. CLS/SEP, float16: kept for every window until spans are classified
+    # (half the memory of a long article; cross-validation tuned decoding on float16-stored states too)
     bio: np.ndarray  # [L, 3] logits, content tokens only
     tech: np.ndarray  # [L, K]
 
@@ -150,7 +151,7 @@ class Detector:
             hidden, bio, tech = self.backend(ids, mask)
             for r, (i, w, x) in enumerate(batch):
                 L = len(x) - 2
-                outs[i].append(_WindowOut(w, hidden[r, : L + 2], bio[r, 1 : L + 1], tech[r, 1 : L + 1]))
+                outs[i].append(_WindowOut(w, hidden[r, : L + 2].astype(np.float16), bio[r, 1 : L + 1], tech[r, 1 : L + 1]))
         preds = []
         for text, tk, wo in zip(texts, toks, outs):
             wo.sort(key=lambda o: o.window.start_token)
@@ -210,7 +211,7 @@ class Detector:
             o = pred.windows[wi]
             h = o.hidden
             feats[k, :H] = h[0]
-            feats[k, H : 2 * H] = h[ra:rb].mean(axis=0)
+            feats[k, H : 2 * H] = h[ra:rb].mean(axis=0, dtype=np.float32)
             feats[k, 2 * H : 3 * H] = h[ra]
             feats[k, 3 * H : 4 * H] = h[rb - 1]
             feats[k, 4 * H :] = span_text_features(pred.text, s, e, norm_text=pred.norm_text())
