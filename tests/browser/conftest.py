@@ -59,8 +59,9 @@ def live_server(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve(folder: Path, **app_kwargs):
-    """(base URL, repository) of the app (``create_app(**app_kwargs)``) served on a free loopback port."""
+def serve(folder: Path, *, settings: dict | None = None, **app_kwargs):
+    """(base URL, repository) of the app (``create_app(**app_kwargs)``, ``Settings(**settings)``) served on a
+    free loopback port."""
     import uvicorn
 
     from proplens.api import Settings, create_app
@@ -69,7 +70,7 @@ def serve(folder: Path, **app_kwargs):
     db = folder / "web.db"
     engine = create_store_engine(f"sqlite:///{db}")
     init_db(engine)
-    app = create_app(Settings(db_url=f"sqlite:///{db}"), engine=engine, **app_kwargs)
+    app = create_app(Settings(db_url=f"sqlite:///{db}", **(settings or {})), engine=engine, **app_kwargs)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -6,8 +6,6 @@ more as jobs, so the page must follow a ``202 Accepted`` job instead of waiting 
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -29,30 +27,15 @@ class SlowDetector(LexiconDetector):
 
 
 @pytest.fixture(scope="module")
-def slow_server(tmp_path_factory):
-    import uvicorn
-
+def slow_server(tmp_path_factory, serve_app):
     from proplens.analyzer import Analyzer
-    from proplens.api import Settings, create_app
 
     det = SlowDetector()
     analyzer = Analyzer(detector=det, attribution=False, model_name="slow-test", model_version="test")
-    db = tmp_path_factory.mktemp("slow-db") / "web.db"
-    app = create_app(Settings(db_url=f"sqlite:///{db}", job_min_chars=2000, inference_workers=1), analyzer=analyzer)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and t.is_alive(), "the test server did not start"
-        time.sleep(0.05)
-    det.delay = 3.0  # after the lifespan's warm-up analysis
-    yield f"http://127.0.0.1:{port}", det
-    server.should_exit = True
-    t.join(10)
+    settings = {"job_min_chars": 2000, "inference_workers": 1}
+    with serve_app(tmp_path_factory.mktemp("slow-db"), settings=settings, analyzer=analyzer) as (base, _repo):
+        det.delay = 3.0  # after the lifespan's warm-up analysis
+        yield base, det
 
 
 def test_long_article_shows_progress_then_the_result(page, slow_server, shot):
