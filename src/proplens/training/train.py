@@ -107,6 +107,28 @@ def _collate(batch: list[TrainWindow]):
     return ids, mask, bio, tech, tmask, spans, ((s_bio, s_tech, s_mask) if soft else None)
 
 
+def _gold_weights(soft, soft_weight: float, batch: int) -> torch.Tensor:
+    """Per-window weight of the gold loss: ``1 - soft_weight`` where a window has teacher targets, else 1."""
+    if soft is None:
+        return torch.ones(batch)
+    has_soft = soft[2].sum(1) > 0
+    return torch.where(has_soft, torch.tensor(1.0 - soft_weight), torch.tensor(1.0))
+
+
+def _weighted_bio_loss(logits: torch.Tensor, bio: torch.Tensor, window_w: torch.Tensor,
+                       class_w: torch.Tensor | None) -> torch.Tensor:
+    """Class-weighted token cross-entropy (the mean of ``nn.CrossEntropyLoss(weight=...)``) with each
+    window's tokens scaled by ``window_w``; equal to the plain loss when every weight is 1."""
+    valid = bio >= 0
+    if not valid.any():
+        return logits.sum() * 0
+    target = bio.clamp(min=0)
+    nll = nn.functional.cross_entropy(logits.reshape(-1, 3), target.reshape(-1), reduction="none").view_as(bio)
+    cw = class_w[target] if class_w is not None else torch.ones_like(nll)
+    cw = cw * valid
+    return (nll * cw * window_w[:, None]).sum() / cw.sum()
+
+
 def span_features_torch(hidden: torch.Tensor, spans) -> torch.Tensor:
     bidx, a, e, _, tf = spans
     rows = []
@@ -262,10 +284,12 @@ def train(
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 hidden, bio_logits, tech_logits = net(ids, mask)
                 hidden, bio_logits, tech_logits = hidden.float(), bio_logits.float(), tech_logits.float()
-                gold_w = 1.0 - soft_weight if soft is not None else 1.0
-                loss = bio_loss(bio_logits.reshape(-1, 3), bio.reshape(-1)) * gold_w if (bio >= 0).any() else bio_logits.sum() * 0
-                tl = (bce(tech_logits, tech).mean(-1) * tmask).sum() / tmask.sum().clamp(min=1)
-                loss = loss + tech_loss_weight * gold_w * tl
+                # Gold labels weigh (1 - soft_weight) only in the windows that also have teacher targets:
+                # a batch mixing gold-only articles with unlabeled news keeps full gold weight on the former.
+                gold_w = _gold_weights(soft, soft_weight, bio.shape[0])
+                loss = _weighted_bio_loss(bio_logits, bio, gold_w, bio_loss.weight)
+                tl = (bce(tech_logits, tech).mean(-1) * tmask * gold_w[:, None]).sum() / tmask.sum().clamp(min=1)
+                loss = loss + tech_loss_weight * tl
                 if soft is not None:
                     s_bio, s_tech, s_mask = soft
                     n_soft = s_mask.sum().clamp(min=1)
