@@ -20,7 +20,9 @@ SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample_article.t
 
 @pytest.fixture
 def lexicon_analyzer() -> Analyzer:
-    return Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    return Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -10,17 +10,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .analysis import Analysis as Analysis, Attribution as Attribution, Sentence as Sentence, Span as Span
+from .analysis import Analysis as Analysis
+from .analysis import Attribution as Attribution
+from .analysis import Sentence as Sentence
+from .analysis import Span as Span
 from .errors import ProplensError as ProplensError
-from .techniques import TECHNIQUES as TECHNIQUES, Technique as Technique, get_technique as get_technique
+from .techniques import TECHNIQUES as TECHNIQUES
+from .techniques import Technique as Technique
+from .techniques import get_technique as get_technique
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .analyzer import Analyzer as Analyzer, analyze as analyze, load as load
+    from .analyzer import Analyzer as Analyzer
+    from .analyzer import analyze as analyze
+    from .analyzer import load as load
 
-__all__ = ["analyze", "load", "Analyzer", "Analysis", "Span", "Sentence", "Attribution", "Technique", "TECHNIQUES",
-           "get_technique", "ProplensError", "__version__"]
+__all__ = [
+    "analyze",
+    "load",
+    "Analyzer",
+    "Analysis",
+    "Span",
+    "Sentence",
+    "Attribution",
+    "Technique",
+    "TECHNIQUES",
+    "get_technique",
+    "ProplensError",
+    "__version__",
+]
 
 
 def __getattr__(name: str):

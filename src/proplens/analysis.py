@@ -8,8 +8,9 @@ A span keeps a reference to its text and slices it; it never stores a copy that 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import Errors, InvalidSpanError
 from .techniques import TECHNIQUE_IDS, Technique, get_technique
@@ -51,7 +52,7 @@ class Span:
     source_text: str = field(repr=False, compare=False, hash=False)
 
     @classmethod
-    def make(cls, text: str, start: int, end: int, technique: str, score: float = 1.0) -> "Span":
+    def make(cls, text: str, start: int, end: int, technique: str, score: float = 1.0) -> Span:
         """Build a span after checking its offsets and technique id."""
         _check_offsets(start, end, len(text))
         tid = get_technique(technique).id
@@ -121,7 +122,7 @@ class Attribution:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Attribution":
+    def from_dict(cls, d: Mapping[str, Any]) -> Attribution:
         return cls(
             source=tuple(tuple(p) for p in d.get("source", [])),
             cue=tuple(tuple(p) for p in d.get("cue", [])),
@@ -179,8 +180,14 @@ class Analysis:
                 raise InvalidSpanError(
                     Errors.P003.format(start=s.start, end=s.end, length=n) + " (span built on another text)"
                 )
-        object.__setattr__(self, "spans", tuple(sorted(self.spans, key=lambda s: (s.start, s.end, s.technique))))
-        object.__setattr__(self, "possible_spans", tuple(sorted(self.possible_spans, key=lambda s: (s.start, s.end, s.technique))))
+        object.__setattr__(
+            self, "spans", tuple(sorted(self.spans, key=lambda s: (s.start, s.end, s.technique)))
+        )
+        object.__setattr__(
+            self,
+            "possible_spans",
+            tuple(sorted(self.possible_spans, key=lambda s: (s.start, s.end, s.technique))),
+        )
 
     # ------------------------------------------------------------------ views
     def technique_counts(self) -> dict[str, int]:
@@ -219,7 +226,11 @@ class Analysis:
         """Share of sentences that contain at least one span."""
         if not self.sentences:
             return 0.0
-        hit = sum(1 for sent in self.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in self.spans))
+        hit = sum(
+            1
+            for sent in self.sentences
+            if any(sp.start < sent.end and sp.end > sent.start for sp in self.spans)
+        )
         return hit / len(self.sentences)
 
     # ----------------------------------------------------------- (de)serialise
@@ -238,16 +249,24 @@ class Analysis:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Analysis":
+    def from_dict(cls, d: Mapping[str, Any]) -> Analysis:
         text = d["text"]
         model = d.get("model", {})
         return cls(
             text=text,
             title=d.get("title"),
-            spans=tuple(Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 1.0)) for s in d.get("spans", [])),
-            possible_spans=tuple(Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 0.0))
-                                 for s in d.get("possible_spans", [])),
-            sentences=tuple(Sentence(s["start"], s["end"], float(s.get("score", 0.0)), text) for s in d.get("sentences", [])),
+            spans=tuple(
+                Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 1.0))
+                for s in d.get("spans", [])
+            ),
+            possible_spans=tuple(
+                Span.make(text, s["start"], s["end"], s["technique"], s.get("score", 0.0))
+                for s in d.get("possible_spans", [])
+            ),
+            sentences=tuple(
+                Sentence(s["start"], s["end"], float(s.get("score", 0.0)), text)
+                for s in d.get("sentences", [])
+            ),
             score=float(d.get("score", 0.0)),
             model_name=model.get("name", "unknown"),
             model_version=model.get("version", "unknown"),
@@ -255,7 +274,7 @@ class Analysis:
             meta=dict(d.get("meta", {})),
         )
 
-    def with_attributions(self, attributions: Iterable[Attribution]) -> "Analysis":
+    def with_attributions(self, attributions: Iterable[Attribution]) -> Analysis:
         from dataclasses import replace
 
         return replace(self, attributions=tuple(attributions))

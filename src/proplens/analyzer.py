@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,7 +29,9 @@ class SpanDetector(Protocol):
     def classify(self, pred: Any, spans: Sequence[tuple[int, int]]) -> np.ndarray: ...
 
 
-def sentence_scores(text: str, sentences: Sequence[tuple[int, int]], offsets: np.ndarray, p_inside: np.ndarray) -> list[float]:
+def sentence_scores(
+    text: str, sentences: Sequence[tuple[int, int]], offsets: np.ndarray, p_inside: np.ndarray
+) -> list[float]:
     """A sentence's score is the highest probability, over its tokens, of being inside a propaganda span."""
     out = []
     if len(offsets) == 0:
@@ -98,7 +101,9 @@ class Analyzer:
         self.threads = threads
         self.batch_size = batch_size
         self._detector = detector
-        self._config: Mapping[str, Any] = {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
+        self._config: Mapping[str, Any] = (
+            {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
+        )
         self._attributor = None
         self._attributor_checked = False
         self._attr_pool = None  # ForkSafePool, made when attribution first runs
@@ -112,7 +117,9 @@ class Analyzer:
                 if self._detector is None:
                     from .model.runtime import load_detector
 
-                    self._detector, self._config = load_detector(self.model_dir, threads=self._encoder_threads(), batch_size=self.batch_size)
+                    self._detector, self._config = load_detector(
+                        self.model_dir, threads=self._encoder_threads(), batch_size=self.batch_size
+                    )
         return self._detector
 
     def _encoder_threads(self) -> int | None:
@@ -196,8 +203,9 @@ class Analyzer:
         return self._attributor
 
     # ------------------------------------------------------------------ API
-    def __call__(self, text: str, title: str | None = None, *, meta: Mapping[str, Any] | None = None,
-                 progress=None) -> Analysis:
+    def __call__(
+        self, text: str, title: str | None = None, *, meta: Mapping[str, Any] | None = None, progress=None
+    ) -> Analysis:
         """Analyze one article (``text`` is kept exactly; offsets index into it).
 
         ``progress``, optional, is called as ``progress(windows_done, windows_total)`` while the encoder runs
@@ -235,7 +243,8 @@ class Analyzer:
                 # Attribution (spaCy, mostly one core) runs beside the encoder instead of after it: one
                 # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the GIL).
                 pending = self._attribution_executor().submit(
-                    lambda: [tuple(a) for a in attributor.pipe(chunk_texts, batch_size=len(chunk_texts))])
+                    lambda: [tuple(a) for a in attributor.pipe(chunk_texts, batch_size=len(chunk_texts))]
+                )
             preds = self._predict(chunk_texts, progress)
             attrs = pending.result() if pending is not None else [()] * len(chunk)
             for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
@@ -249,15 +258,20 @@ class Analyzer:
         with reporting(self.detector, texts, progress):
             return self.detector.predict(texts)
 
-    def _build(self, text: str, title: str | None, meta, pred, attributions: tuple[Attribution, ...] = ()) -> Analysis:
+    def _build(
+        self, text: str, title: str | None, meta, pred, attributions: tuple[Attribution, ...] = ()
+    ) -> Analysis:
         sents = split_sentences(text)
         scores = sentence_scores(text, sents, pred.tokens.offsets, pred.p_inside)
         return Analysis(
             text=text,
             title=title,
             spans=tuple(Span(s, e, t, round(float(p), 4), text) for s, e, t, p in pred.spans),
-            possible_spans=tuple(Span(s, e, t, round(float(p), 4), text) for s, e, t, p in getattr(pred, "possible_spans", ())
-                                 if p >= self.possible_min_score),
+            possible_spans=tuple(
+                Span(s, e, t, round(float(p), 4), text)
+                for s, e, t, p in getattr(pred, "possible_spans", ())
+                if p >= self.possible_min_score
+            ),
             sentences=tuple(Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores)),
             score=round(article_score(sents, scores), 4),
             model_name=self.model_name,

@@ -76,10 +76,14 @@ class Errors(metaclass=_CodedMessages):
 
 
 class Warnings(metaclass=_CodedMessages):
-    W001 = "The text looks like binary data ({ratio:.0%} control characters); the analysis may be meaningless."
+    W001 = (
+        "The text looks like binary data ({ratio:.0%} control characters); the analysis may be meaningless."
+    )
     W002 = "Span ({start}, {end}) does not align with the text and was dropped."
-    W003 = ("HTML of {what} was converted with the simple built-in extractor because trafilatura is not installed; "
-            "menus and other page text may remain. pip install 'proplens[server]' for article extraction.")
+    W003 = (
+        "HTML of {what} was converted with the simple built-in extractor because trafilatura is not installed; "
+        "menus and other page text may remain. pip install 'proplens[server]' for article extraction."
+    )
 
 
 _CODE = re.compile(r"\[([PW]\d{3})\]")

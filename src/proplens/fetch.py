@@ -15,8 +15,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from .errors import Errors, FetchError, FetchRefusedError
@@ -81,7 +81,9 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(Errors.P015.format(url=host, reason=f"the host name {host!r} cannot be resolved ({exc})")) from None
+        raise FetchError(
+            Errors.P015.format(url=host, reason=f"the host name {host!r} cannot be resolved ({exc})")
+        ) from None
     out: list[str] = []
     for info in infos:
         addr = info[4][0]
@@ -138,7 +140,9 @@ def check_url(url: str, *, allow_hosts: Iterable[str] = ()) -> tuple[str, str, i
         if why is not None:
             where = f"{host!r} is" if literal is not None else f"{host!r} resolves to {a}, which is"
             article = "an" if why[0] in "aeiou" else "a"
-            raise _refuse(url, f"{where} {article} {why} address; only public internet addresses can be fetched")
+            raise _refuse(
+                url, f"{where} {article} {why} address; only public internet addresses can be fetched"
+            )
     return scheme, host, port, addrs[0]
 
 
@@ -167,13 +171,20 @@ def _extract(html: str, *, url: str | None = None) -> tuple[str, str | None, str
 
     doc = None
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, favor_recall=True)
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, favor_recall=True
+        )
     except Exception:  # trafilatura raises a variety of parser errors on odd markup  # noqa: BLE001
         doc = None
     text = title = published = site = None
     if doc is not None:
         get = doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
-        text, title, published, site = get("text"), get("title"), get("date"), get("sitename") or get("hostname")
+        text, title, published, site = (
+            get("text"),
+            get("title"),
+            get("date"),
+            get("sitename") or get("hostname"),
+        )
     if not text:
         text = _fallback_text(html)
     if not title:
@@ -240,7 +251,9 @@ def fetch_article(
             scheme, host, port, addr = check_url(current, allow_hosts=allow)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise FetchError(Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s"))
+                raise FetchError(
+                    Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
+                )
             default_port = 443 if scheme == "https" else 80
             host_header = host if port == default_port else f"{host}:{port}"
             if ":" in host and not host.startswith("["):
@@ -248,30 +261,49 @@ def fetch_article(
             req = client.build_request(
                 "GET",
                 _pinned_url(scheme, addr, port, current),
-                headers={"Host": host_header, "User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8"},
-                extensions={"sni_hostname": host, "timeout": {"connect": left, "read": left, "write": left, "pool": left}},
+                headers={
+                    "Host": host_header,
+                    "User-Agent": _USER_AGENT,
+                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8",
+                },
+                extensions={
+                    "sni_hostname": host,
+                    "timeout": {"connect": left, "read": left, "write": left, "pool": left},
+                },
             )
             try:
                 resp = client.send(req, stream=True)
             except httpx.TimeoutException:
-                raise FetchError(Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")) from None
+                raise FetchError(
+                    Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
+                ) from None
             except httpx.HTTPError as exc:
-                raise FetchError(Errors.P015.format(url=current, reason=f"connection failed ({type(exc).__name__}: {exc})")) from None
+                raise FetchError(
+                    Errors.P015.format(url=current, reason=f"connection failed ({type(exc).__name__}: {exc})")
+                ) from None
             try:
                 if resp.status_code in (301, 302, 303, 307, 308):
                     loc = resp.headers.get("location")
                     if not loc:
-                        raise FetchError(Errors.P015.format(url=current, reason=f"HTTP {resp.status_code} redirect without a Location"))
+                        raise FetchError(
+                            Errors.P015.format(
+                                url=current, reason=f"HTTP {resp.status_code} redirect without a Location"
+                            )
+                        )
                     current = urljoin(current, loc)
                     continue
                 if resp.status_code >= 400:
-                    raise FetchError(Errors.P015.format(url=current, reason=f"the server answered HTTP {resp.status_code}"))
+                    raise FetchError(
+                        Errors.P015.format(url=current, reason=f"the server answered HTTP {resp.status_code}")
+                    )
                 ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                 if ctype and ctype not in _HTML_TYPES + _TEXT_TYPES:
                     raise _refuse(current, f"it is not a web page or text (content type {ctype!r})")
                 clen = resp.headers.get("content-length")
                 if clen and clen.isdigit() and int(clen) > max_bytes:
-                    raise _refuse(current, f"the page is {int(clen):,} bytes, more than the {max_bytes:,}-byte limit")
+                    raise _refuse(
+                        current, f"the page is {int(clen):,} bytes, more than the {max_bytes:,}-byte limit"
+                    )
                 body = bytearray()
                 try:
                     for chunk in resp.iter_bytes():
@@ -279,11 +311,17 @@ def fetch_article(
                         if len(body) > max_bytes:
                             raise _refuse(current, f"the page is larger than the {max_bytes:,}-byte limit")
                         if time.monotonic() > deadline:
-                            raise FetchError(Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s"))
+                            raise FetchError(
+                                Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
+                            )
                 except httpx.TimeoutException:
-                    raise FetchError(Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")) from None
+                    raise FetchError(
+                        Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
+                    ) from None
                 except httpx.HTTPError as exc:
-                    raise FetchError(Errors.P015.format(url=current, reason=f"the download failed ({type(exc).__name__})")) from None
+                    raise FetchError(
+                        Errors.P015.format(url=current, reason=f"the download failed ({type(exc).__name__})")
+                    ) from None
                 charset = resp.charset_encoding
             finally:
                 resp.close()
@@ -306,6 +344,8 @@ def fetch_article(
                 body_text, title, published, site_name = _extract(text, url=current)
                 site = site_name or site
             if not body_text:
-                raise FetchError(Errors.P015.format(url=current, reason="no article text could be extracted from the page"))
+                raise FetchError(
+                    Errors.P015.format(url=current, reason="no article text could be extracted from the page")
+                )
             return FetchedArticle(url=current, text=body_text, title=title, published=published, site=site)
     raise FetchError(Errors.P015.format(url=original, reason=f"more than {MAX_REDIRECTS} redirects"))

@@ -151,8 +151,9 @@ def read_article(
     return Article(text, title, is_html=True, extractor=used)
 
 
-def html_to_text(html: str, *, url: str | None = None,
-                 extractor: Literal["auto", "trafilatura", "simple"] = "auto") -> tuple[str, str | None]:
+def html_to_text(
+    html: str, *, url: str | None = None, extractor: Literal["auto", "trafilatura", "simple"] = "auto"
+) -> tuple[str, str | None]:
     """Article text and title of an HTML page (see :func:`read_article` for the extractor choice)."""
     text, title, _used = _extract(html, url=url, extractor=extractor, what=url or "the page")
     return text, title
@@ -174,8 +175,11 @@ def _extract(html: str, *, url: str | None, extractor: str, what: str) -> tuple[
         return (*simple_html_to_text(html), "simple")
     if not has_trafilatura():
         if extractor == "trafilatura":
-            raise MissingExtraError(Errors.P022.format(what="Extracting article text from HTML", extra="server",
-                                                       module="trafilatura"))
+            raise MissingExtraError(
+                Errors.P022.format(
+                    what="Extracting article text from HTML", extra="server", module="trafilatura"
+                )
+            )
         warnings.warn(Warnings.W003.format(what=what), stacklevel=3)
         return (*simple_html_to_text(html), "simple")
     from .fetch import html_to_text as trafilatura_html_to_text
@@ -185,7 +189,23 @@ def _extract(html: str, *, url: str | None, extractor: str, what: str) -> tuple[
 
 
 _SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "head"}
-_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "article", "section", "tr", "pre"}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "article",
+    "section",
+    "tr",
+    "pre",
+}
 
 
 class _Extractor(HTMLParser):

@@ -12,8 +12,9 @@ see their own windows. A detector without an encoder backend (a test fake) repor
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 __all__ = ["ProgressCallback", "reporting", "count_windows"]
 
@@ -49,7 +50,9 @@ def count_windows(detector: Any, texts: Sequence[str]) -> int | None:
     n = 0
     for text in texts:
         tk = tokenize(tokenizer, text)
-        ws = text_windows(tk, text, windowing=detector.windowing, size=detector.window_size, stride=detector.window_stride)
+        ws = text_windows(
+            tk, text, windowing=detector.windowing, size=detector.window_size, stride=detector.window_stride
+        )
         n += sum(1 for w in ws if w.end_token > w.start_token)
     return n
 

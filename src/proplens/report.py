@@ -8,9 +8,10 @@ technique, and its tooltip lists them all.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .analysis import Analysis, Span
 from .techniques import TECHNIQUES, get_technique
@@ -38,7 +39,9 @@ def segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int, list[Span
     for a, b in zip(points, points[1:]):
         if a == b:
             continue
-        cover = sorted((s for s in spans if s.start <= a and s.end >= b), key=lambda s: (-s.score, s.technique))
+        cover = sorted(
+            (s for s in spans if s.start <= a and s.end >= b), key=lambda s: (-s.score, s.technique)
+        )
         out.append((a, b, cover))
     return out
 
@@ -115,8 +118,10 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
         if not sure:  # only possible passages here: a dashed underline, no fill
             t0 = cover[0].technique_info
             tip = "Possible: " + "; ".join(f"{s.technique_info.name} ({s.score:.0%})" for s in cover)
-            parts.append(f'<mark class="possible" style="background:none;border-bottom:2px dashed {escape(t0.color)}" '
-                         f'title="{escape(tip, quote=True)}" data-possible="1">{chunk}</mark>')
+            parts.append(
+                f'<mark class="possible" style="background:none;border-bottom:2px dashed {escape(t0.color)}" '
+                f'title="{escape(tip, quote=True)}" data-possible="1">{chunk}</mark>'
+            )
             continue
         cover = sure
         top = cover[0].technique_info
@@ -128,7 +133,9 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
             style += f";box-shadow:{shadows}"
         tip = "; ".join(f"{s.technique_info.name} ({s.score:.0%})" for s in cover)
         techs = " ".join(s.technique for s in cover)
-        parts.append(f'<mark style="{escape(style)}" title="{escape(tip, quote=True)}" data-techniques="{escape(techs, quote=True)}">{chunk}</mark>')
+        parts.append(
+            f'<mark style="{escape(style)}" title="{escape(tip, quote=True)}" data-techniques="{escape(techs, quote=True)}">{chunk}</mark>'
+        )
     legend = []
     for t in TECHNIQUES:
         n = counts.get(t.id, 0)
@@ -150,7 +157,8 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
     bars = "".join(
         f'<tr><td>{escape(get_technique(k).name)}</td><td style="width:45%"><span class="bar" '
         f'style="width:{100 * v / maxc:.1f}%;background:{escape(get_technique(k).color)}"></span></td><td>{v}</td></tr>'
-        for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if v
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+        if v
     )
     srcs = ""
     if analysis.attributions:
@@ -173,7 +181,7 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
         if val:
             info.append(f"{escape(key.capitalize())}: {escape(str(val))}")
     info.append(f"Model: {escape(analysis.model_name)} {escape(analysis.model_version)}")
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

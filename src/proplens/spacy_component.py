@@ -49,5 +49,7 @@ class ProplensComponent:
     default_config={"model_dir": None, "spans_key": SPANS_KEY, "attribution": False},
     assigns=["doc.spans"],
 )
-def make_proplens_component(nlp: Language, name: str, model_dir: Any, spans_key: str, attribution: bool) -> ProplensComponent:
+def make_proplens_component(
+    nlp: Language, name: str, model_dir: Any, spans_key: str, attribution: bool
+) -> ProplensComponent:
     return ProplensComponent(nlp, name, model_dir, spans_key, attribution)

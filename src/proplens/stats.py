@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .techniques import TECHNIQUE_IDS
 
-__all__ = ["CorpusStats", "StatsBuilder", "corpus_stats", "record_from_analysis", "month_of", "SCORE_BINS", "ALL"]
+__all__ = [
+    "CorpusStats",
+    "StatsBuilder",
+    "corpus_stats",
+    "record_from_analysis",
+    "month_of",
+    "SCORE_BINS",
+    "ALL",
+]
 
 #: The group name that covers every article.
 ALL = "(all)"
@@ -62,7 +71,9 @@ def _norm_phrase(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def record_from_analysis(analysis, *, id: str | None = None, source: str | None = None, published: str | None = None) -> dict[str, Any]:
+def record_from_analysis(
+    analysis, *, id: str | None = None, source: str | None = None, published: str | None = None
+) -> dict[str, Any]:
     """A stats record (a batch output row) from an :class:`~proplens.analysis.Analysis`.
 
     ``source`` and ``published`` default to ``analysis.meta``.
@@ -116,9 +127,13 @@ class _Group:
             "articles": self.articles,
             "sentences": self.sentences,
             "propaganda_sentences": self.propaganda_sentences,
-            "propaganda_sentence_share": round(self.propaganda_sentences / self.sentences, 4) if self.sentences else 0.0,
+            "propaganda_sentence_share": round(self.propaganda_sentences / self.sentences, 4)
+            if self.sentences
+            else 0.0,
             "spans": sum(self.spans.values()),
-            "spans_per_1k_sentences": round(1000 * sum(self.spans.values()) / self.sentences, 2) if self.sentences else 0.0,
+            "spans_per_1k_sentences": round(1000 * sum(self.spans.values()) / self.sentences, 2)
+            if self.sentences
+            else 0.0,
             "score_mean": round(sum(s) / len(s), 4) if s else 0.0,
             "score_p10": round(_quantile(s, 0.1), 4),
             "score_median": round(_quantile(s, 0.5), 4),
@@ -212,7 +227,12 @@ class StatsBuilder:
         """Add one record (a batch output row)."""
         source = record.get("source") or UNKNOWN
         month = month_of(record.get("published"))
-        for g in (self._source[ALL], self._source[source], self._month[month], self._source_month[(source, month)]):
+        for g in (
+            self._source[ALL],
+            self._source[source],
+            self._month[month],
+            self._source_month[(source, month)],
+        ):
             g.add(record)
         for sp in record.get("spans") or ():
             self._phrases[sp["technique"]][_norm_phrase(sp.get("text") or "")] += 1
@@ -225,21 +245,25 @@ class StatsBuilder:
                 self._quoted[key][name] += 1
             self._quoted_type[name][at.get("source_type") or UNKNOWN] += 1
 
-    def update(self, records: Iterable[Mapping[str, Any]]) -> "StatsBuilder":
+    def update(self, records: Iterable[Mapping[str, Any]]) -> StatsBuilder:
         for r in records:
             self.add(r)
         return self
 
     def result(self) -> CorpusStats:
         """The tables, sorted deterministically (sources by article count, months by date)."""
-        sources = [ALL] + sorted((s for s in self._source if s != ALL), key=lambda s: (-self._source[s].articles, s))
+        sources = [ALL] + sorted(
+            (s for s in self._source if s != ALL), key=lambda s: (-self._source[s].articles, s)
+        )
         months = sorted(self._month, key=lambda m: (m == UNKNOWN, m))
         by_source = [{"source": s, **self._source[s].summary()} for s in sources]
         by_month = [{"month": m, **self._month[m].summary()} for m in months]
         rank = {s: i for i, s in enumerate(sources)}
         by_source_month = [
             {"source": s, "month": m, **g.summary()}
-            for (s, m), g in sorted(self._source_month.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1] == UNKNOWN, kv[0][1]))
+            for (s, m), g in sorted(
+                self._source_month.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1] == UNKNOWN, kv[0][1])
+            )
         ]
 
         def rates(key_name: str, key: str, g: _Group) -> list[dict[str, Any]]:
@@ -263,7 +287,9 @@ class StatsBuilder:
         top_phrases = []
         for t in TECHNIQUE_IDS:
             ranked = sorted(self._phrases[t].items(), key=lambda kv: (-kv[1], kv[0]))[: self.top]
-            top_phrases += [{"technique": t, "rank": i + 1, "phrase": p, "count": c} for i, (p, c) in enumerate(ranked)]
+            top_phrases += [
+                {"technique": t, "rank": i + 1, "phrase": p, "count": c} for i, (p, c) in enumerate(ranked)
+            ]
         top_quoted = []
         for s in sources:
             ranked = sorted(self._quoted[s].items(), key=lambda kv: (-kv[1], kv[0]))[: self.top]

@@ -7,8 +7,8 @@ a fixed list of words, so never use it to report quality.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -63,7 +63,9 @@ class LexiconDetector:
     def encode(self, texts: Sequence[str]) -> list[_Pred]:
         out = []
         for t in texts:
-            offs = np.array([(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", t)], dtype=np.int64).reshape(-1, 2)
+            offs = np.array(
+                [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", t)], dtype=np.int64
+            ).reshape(-1, 2)
             p = np.zeros(len(offs), dtype=np.float32)
             out.append(_Pred(t, _Tokens(offs), p))
         return out

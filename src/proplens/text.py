@@ -31,7 +31,9 @@ def decode_bytes(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise InvalidTextError(Errors.P004.format(reason=f"bad UTF-16 at byte {exc.start}")) from None
     if b"\x00" in data[:8192]:
-        raise InvalidTextError(Errors.P004.format(reason="it contains NUL bytes and looks like a binary file"))
+        raise InvalidTextError(
+            Errors.P004.format(reason="it contains NUL bytes and looks like a binary file")
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -88,7 +90,9 @@ def check_text(text: object, *, max_chars: int = DEFAULT_MAX_CHARS, knob: str = 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace, or at a line break.
 _SENT_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)|\r?\n""")
 _NEXT_CHAR = re.compile(r"[ \t]*(\S)")
-_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Mt|vs|etc|No|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co|Corp)|\b[A-Z])\.$")
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Mt|vs|etc|No|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co|Corp)|\b[A-Z])\.$"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

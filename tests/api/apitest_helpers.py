@@ -30,10 +30,16 @@ class CountingDetector(LexiconDetector):
         return super().predict(texts)
 
 
-def make_analyzer(*, model_name: str = "lexicon-test", model_version: str = "test", min_score: float | None = None,
-                  **kw) -> Analyzer:
-    return Analyzer(detector=CountingDetector(**kw), attribution=False, model_name=model_name,
-                    model_version=model_version, min_score=min_score)
+def make_analyzer(
+    *, model_name: str = "lexicon-test", model_version: str = "test", min_score: float | None = None, **kw
+) -> Analyzer:
+    return Analyzer(
+        detector=CountingDetector(**kw),
+        attribution=False,
+        model_name=model_name,
+        model_version=model_version,
+        min_score=min_score,
+    )
 
 
 SAMPLE = (

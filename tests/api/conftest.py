@@ -6,11 +6,11 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the server extra is not installed (pip install 'proplens[server]')")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from apitest_helpers import make_analyzer
+from fastapi.testclient import TestClient
 
-from proplens.api import Settings, create_app  # noqa: E402
-from apitest_helpers import make_analyzer  # noqa: E402
-from proplens.analyzer import Analyzer  # noqa: E402
+from proplens.analyzer import Analyzer
+from proplens.api import Settings, create_app
 
 
 @pytest.fixture
@@ -33,5 +33,3 @@ def make_client(tmp_path):
 @pytest.fixture
 def client(make_client):
     return make_client()
-
-

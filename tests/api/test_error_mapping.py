@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
-from proplens.errors import (Errors, InvalidTextError, LabelFileError, MissingExtraError, ModelLoadError,
-                             StoreError, TextTooLongError)
-
 from apitest_helpers import SAMPLE, make_analyzer
+
+from proplens.errors import (
+    Errors,
+    InvalidTextError,
+    LabelFileError,
+    MissingExtraError,
+    ModelLoadError,
+    StoreError,
+    TextTooLongError,
+)
 
 # An error whose message starts with another code: the answer must follow the class, not the prefix.
 MISLEADING = "[P005] looks like a too-long text but is not one."
@@ -66,10 +72,17 @@ class FailingDetector:
         return make_analyzer().detector.predict(texts)
 
 
-@pytest.mark.parametrize("exc, status, code", [
-    (ModelLoadError(Errors.P009.format(path="m", reason="corrupt span_head.npz")), 503, "model_unavailable"),
-    (InvalidTextError(MISLEADING), 422, "invalid_text"),
-])
+@pytest.mark.parametrize(
+    "exc, status, code",
+    [
+        (
+            ModelLoadError(Errors.P009.format(path="m", reason="corrupt span_head.npz")),
+            503,
+            "model_unavailable",
+        ),
+        (InvalidTextError(MISLEADING), 422, "invalid_text"),
+    ],
+)
 def test_errors_inside_a_job_keep_their_status(make_client, exc, status, code):
     from proplens.analyzer import Analyzer
 
@@ -79,7 +92,9 @@ def test_errors_inside_a_job_keep_their_status(make_client, exc, status, code):
     r = client.post("/api/v1/analyses", json={"text": SAMPLE})
     assert r.status_code == status, r.text
     assert r.json()["error"]["code"] == code and r.json()["error"]["message"] == str(exc)
-    job = client.post("/api/v1/analyses", json={"text": SAMPLE + " 2"}, headers={"Prefer": "respond-async"}).json()
+    job = client.post(
+        "/api/v1/analyses", json={"text": SAMPLE + " 2"}, headers={"Prefer": "respond-async"}
+    ).json()
     for _ in range(200):
         job = client.get(job["location"]).json()
         if job["status"] not in ("queued", "running"):

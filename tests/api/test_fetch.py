@@ -16,8 +16,8 @@ import pytest
 pytest.importorskip("httpx")
 pytest.importorskip("trafilatura")
 
-from proplens.errors import FetchError  # noqa: E402
-from proplens.fetch import check_url, fetch_article, html_to_text  # noqa: E402
+from proplens.errors import FetchError
+from proplens.fetch import check_url, fetch_article, html_to_text
 
 ARTICLE_HTML = """<!DOCTYPE html><html><head><title>Local &amp; test page</title>
 <meta property="og:site_name" content="Test Gazette"><meta name="date" content="2024-02-03">
@@ -36,7 +36,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # keep test output quiet
         pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.seen_hosts.append(self.headers.get("Host"))
         route = self.routes.get(self.path.split("?")[0])
         if route is None:
@@ -167,7 +167,9 @@ def test_check_url_refuses_with_a_clear_message(url, needle):
 
 def test_hostname_resolving_to_loopback_is_refused(fake_dns):
     fake_dns["news.evil.example"] = ["127.0.0.1"]
-    with pytest.raises(FetchError, match=r"'news.evil.example' resolves to 127.0.0.1, which is a loopback address"):
+    with pytest.raises(
+        FetchError, match=r"'news.evil.example' resolves to 127.0.0.1, which is a loopback address"
+    ):
         fetch_article("http://news.evil.example/story")
 
 
@@ -193,7 +195,11 @@ def test_fetch_extracts_article_title_date_and_site(server):
     art = fetch_article(f"http://127.0.0.1:{port}/story", allow_hosts=[f"127.0.0.1:{port}"])
     assert "approved the riverside plan" in art.text and "document.title" not in art.text
     assert "Home | World" not in art.text
-    assert art.title == "Council approves the riverside plan" and art.published == "2024-02-03" and art.site == "Test Gazette"
+    assert (
+        art.title == "Council approves the riverside plan"
+        and art.published == "2024-02-03"
+        and art.site == "Test Gazette"
+    )
     assert art.url == f"http://127.0.0.1:{port}/story"
 
 
@@ -285,7 +291,11 @@ def test_api_url_input_end_to_end(server, make_client):
     assert a["title"] == "Council approves the riverside plan"
     routes["/r"] = _redirect("http://169.254.169.254/latest/meta-data/")
     r = client.post("/api/v1/analyses", json={"url": f"http://127.0.0.1:{port}/r"})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "url_refused" and "link-local" in r.json()["error"]["message"]
+    assert (
+        r.status_code == 422
+        and r.json()["error"]["code"] == "url_refused"
+        and "link-local" in r.json()["error"]["message"]
+    )
     r = client.post("/api/v1/analyses", json={"url": f"http://127.0.0.1:{port}/missing"})
     assert r.status_code == 502 and r.json()["error"]["code"] == "fetch_failed"
 

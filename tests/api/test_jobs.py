@@ -49,13 +49,27 @@ def _poll(client, location: str, timeout: float = 60.0) -> dict:
 def _long_text(seed: int, n_chars: int = 190_000) -> str:
     """An article of about n_chars characters, written here (varied sentences, some lexicon words, emoji, CRLF)."""
     rng = random.Random(seed)
-    subjects = ["The council", "Mayor Ann Lee", "A spokesman for the ministry", "Residents of the old quarter",
-                "The opposition leader", "Local traders", "The regional water board", "Two engineers"]
+    subjects = [
+        "The council",
+        "Mayor Ann Lee",
+        "A spokesman for the ministry",
+        "Residents of the old quarter",
+        "The opposition leader",
+        "Local traders",
+        "The regional water board",
+        "Two engineers",
+    ]
     verbs = ["said on Monday that", "warned that", "told reporters that", "argued that", "claimed that"]
-    claims = ["the reckless plan would destroy the riverside market", "the budget was balanced for the first time",
-              "these puppet councillors answer to developers", "the new bridge would open in spring 😀",
-              "everyone knows the tender was rigged", "a true patriot would defend the parks",
-              "traffic on the ring road had fallen by 12 percent", "the disastrous vote must be repeated"]
+    claims = [
+        "the reckless plan would destroy the riverside market",
+        "the budget was balanced for the first time",
+        "these puppet councillors answer to developers",
+        "the new bridge would open in spring 😀",
+        "everyone knows the tender was rigged",
+        "a true patriot would defend the parks",
+        "traffic on the ring road had fallen by 12 percent",
+        "the disastrous vote must be repeated",
+    ]
     parts, size = [f"Article {seed}\r\n\r\n"], 0
     while size < n_chars:
         s = f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(claims)}. "
@@ -74,7 +88,9 @@ def test_slow_analysis_becomes_a_job_and_its_result_is_stored(make_client):
     r = client.post("/api/v1/analyses", json={"text": "A reckless plan.", "source": "slow.example"})
     assert r.status_code == 202, r.text
     job = r.json()
-    assert r.headers["location"] == f"/api/v1/jobs/{job['id']}" == job["location"] and r.headers["retry-after"]
+    assert (
+        r.headers["location"] == f"/api/v1/jobs/{job['id']}" == job["location"] and r.headers["retry-after"]
+    )
     assert job["status"] in ("queued", "running") and job["analysis_id"] is None
     done = _poll(client, r.headers["location"])
     assert done["status"] == "done" and done["progress"]["fraction"] == 1.0
@@ -97,7 +113,9 @@ def test_three_long_texts_at_once_end_stored_and_none_is_computed_twice(make_cli
     det.gate.clear()  # the analyses now run "long", until the gate opens
 
     def post(i):
-        return client.post("/api/v1/analyses", json={"text": texts[i], "title": f"Long {i}", "source": "long.example"})
+        return client.post(
+            "/api/v1/analyses", json={"text": texts[i], "title": f"Long {i}", "source": "long.example"}
+        )
 
     with ThreadPoolExecutor(3) as pool:
         first = list(pool.map(post, range(3)))
@@ -112,7 +130,7 @@ def test_three_long_texts_at_once_end_stored_and_none_is_computed_twice(make_cli
     for i, j in enumerate(jobs):
         a = client.get(j["analysis_url"]).json()
         assert a["text"] == texts[i] and a["title"] == f"Long {i}"
-        assert a["spans"] and all(texts[i][s["start"]:s["end"]] == s["text"] for s in a["spans"])
+        assert a["spans"] and all(texts[i][s["start"] : s["end"]] == s["text"] for s in a["spans"])
     assert sorted(det.texts) == sorted(texts)  # each text went through the model exactly once
     assert client.get("/api/v1/analyses", params={"source": "long.example"}).json()["total"] == 3
     # and once more, after the fact: served from the store at once (201, cached), still no model call
@@ -168,8 +186,11 @@ def test_cancel_a_queued_and_a_running_job(make_client):
 def test_upload_honours_prefer_respond_async(make_client):
     det = CountingDetector()
     client = make_client(_analyzer(det))
-    r = client.post("/api/v1/analyses/upload", files={"file": ("a.txt", "The reckless plan.".encode(), "text/plain")},
-                    headers={"Prefer": "respond-async"})
+    r = client.post(
+        "/api/v1/analyses/upload",
+        files={"file": ("a.txt", b"The reckless plan.", "text/plain")},
+        headers={"Prefer": "respond-async"},
+    )
     assert r.status_code == 202
     job = _poll(client, r.headers["location"])
     assert client.get(job["analysis_url"]).json()["text"] == "The reckless plan."

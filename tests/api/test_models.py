@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from apitest_helpers import SAMPLE, make_analyzer
 
 # "claims" and "certainly" are not in the test lexicon: the detector reports them as possible passages only.
 POSSIBLE = {"claims": ("Doubt", 0.45), "certainly": ("Exaggeration,Minimisation", 0.25)}
-TEXT = ("The mayor claims the reckless plan will modernise the riverside 😀.\r\n"
-        "It will certainly cost more than these traitors say.")
+TEXT = (
+    "The mayor claims the reckless plan will modernise the riverside 😀.\r\n"
+    "It will certainly cost more than these traitors say."
+)
 
 
 def _two_models(make_client, **settings):
@@ -42,8 +43,11 @@ def test_model_choice_runs_the_chosen_model_and_caches_per_model(make_client):
 
 def test_model_choice_in_upload(make_client):
     client, default, fast = _two_models(make_client)
-    r = client.post("/api/v1/analyses/upload", files={"file": ("a.txt", TEXT.encode(), "text/plain")},
-                    data={"model": "fast", "min_score": "0.4"})
+    r = client.post(
+        "/api/v1/analyses/upload",
+        files={"file": ("a.txt", TEXT.encode(), "text/plain")},
+        data={"model": "fast", "min_score": "0.4"},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["model"]["name"] == "lexicon-fast" and fast.calls == 1
     assert [s["text"] for s in r.json()["possible_spans"]] == ["claims"]
@@ -59,8 +63,11 @@ def test_unknown_model_is_422_naming_the_choices(client, model):
 
 
 def test_unknown_model_in_upload_is_422(client):
-    r = client.post("/api/v1/analyses/upload", files={"file": ("a.txt", b"A reckless plan.", "text/plain")},
-                    data={"model": "huge"})
+    r = client.post(
+        "/api/v1/analyses/upload",
+        files={"file": ("a.txt", b"A reckless plan.", "text/plain")},
+        data={"model": "huge"},
+    )
     assert r.status_code == 422 and "'fast'" in r.json()["error"]["message"]
 
 
@@ -81,7 +88,7 @@ def test_min_score_picks_the_possible_passages_shown_without_recomputing(make_cl
         a = r.json()
         for s in a["possible_spans"]:  # offsets index the original text (emoji and CRLF before 'certainly')
             assert (s["start"], s["end"]) in {(claims, claims + 6), (certainly, certainly + 9)}
-            assert TEXT[s["start"]:s["end"]] == s["text"]
+            assert TEXT[s["start"] : s["end"]] == s["text"]
         return a, [(s["text"], s["technique"], s["score"]) for s in a["possible_spans"]]
 
     a, low = possible(min_score=0.2)
@@ -98,7 +105,9 @@ def test_min_score_picks_the_possible_passages_shown_without_recomputing(make_cl
     assert default_score == mid and d["min_score"] == 0.3
     assert default.calls == warm + 1  # one computation served all four
     # each stored analysis keeps the min_score it was made with
-    assert [p for p in client.get(f"/api/v1/analyses/{a['id']}").json()["possible_spans"]] == a["possible_spans"]
+    assert [p for p in client.get(f"/api/v1/analyses/{a['id']}").json()["possible_spans"]] == a[
+        "possible_spans"
+    ]
     assert client.get(f"/api/v1/analyses/{c['id']}").json()["possible_spans"] == []
     exported = json.loads(client.get(f"/api/v1/analyses/{b['id']}/export?format=json").text)
     assert [s["text"] for s in exported["possible_spans"]] == ["claims"]
@@ -121,12 +130,17 @@ def test_cached_result_with_a_higher_floor_is_recomputed_for_a_lower_min_score(m
 
 def test_jobs_compute_with_the_chosen_model(make_client):
     client, default, fast = _two_models(make_client)
-    r = client.post("/api/v1/analyses", json={"text": TEXT, "model": "fast", "min_score": 0.2},
-                    headers={"Prefer": "respond-async"})
+    r = client.post(
+        "/api/v1/analyses",
+        json={"text": TEXT, "model": "fast", "min_score": 0.2},
+        headers={"Prefer": "respond-async"},
+    )
     assert r.status_code == 202, r.text
     job = r.json()
     # the same text for the other model is another job, not this one
-    other = client.post("/api/v1/analyses", json={"text": TEXT, "min_score": 0.2}, headers={"Prefer": "respond-async"})
+    other = client.post(
+        "/api/v1/analyses", json={"text": TEXT, "min_score": 0.2}, headers={"Prefer": "respond-async"}
+    )
     assert other.status_code in (201, 202) and other.json()["id"] != job["id"]
     for _ in range(200):
         job = client.get(job["location"]).json()
@@ -140,17 +154,31 @@ def test_jobs_compute_with_the_chosen_model(make_client):
 def test_models_lists_both_choices_from_their_config(make_client, tmp_path):
     folder = tmp_path / "fast-model"
     folder.mkdir()
-    config = {"name": "proplens-test-fast", "version": "9.1.0", "base_encoder": "a/tiny-encoder",
-              "metrics": {"cv": {"si_f1": 0.42}}, "possible_min_score": 0.25, "techniques": [], "window_size": 8,
-              "window_stride": 8, "decode": {}}
+    config = {
+        "name": "proplens-test-fast",
+        "version": "9.1.0",
+        "base_encoder": "a/tiny-encoder",
+        "metrics": {"cv": {"si_f1": 0.42}},
+        "possible_min_score": 0.25,
+        "techniques": [],
+        "window_size": 8,
+        "window_stride": 8,
+        "decode": {},
+    }
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    client = make_client(make_analyzer(model_name="lexicon-default", model_version="2"), fast_model_dir=str(folder))
+    client = make_client(
+        make_analyzer(model_name="lexicon-default", model_version="2"), fast_model_dir=str(folder)
+    )
     models = {m["choice"]: m for m in client.get("/api/v1/models").json()}
     assert set(models) == {"default", "fast"}
     assert models["default"]["name"] == "lexicon-default" and models["default"]["version"] == "2"
     assert models["default"]["available"] is True and models["default"]["loaded"] is True
     fast = models["fast"]
-    assert (fast["name"], fast["version"], fast["base_encoder"]) == ("proplens-test-fast", "9.1.0", "a/tiny-encoder")
+    assert (fast["name"], fast["version"], fast["base_encoder"]) == (
+        "proplens-test-fast",
+        "9.1.0",
+        "a/tiny-encoder",
+    )
     assert fast["metrics"] == {"cv": {"si_f1": 0.42}} and fast["possible_min_score"] == 0.25
     assert fast["loaded"] is False
     # the folder has a config but no model files: listed as unavailable, and a request for it is a 503

@@ -7,7 +7,9 @@ import re
 from proplens.analysis import Analysis, Attribution, Sentence, Span
 from proplens.report import analysis_to_html, analysis_to_ptc, segments
 
-TEXT = 'Officials said <script>alert(1)</script> "reckless" traitors 😀 ruin it. The mayor said "we will win".'
+TEXT = (
+    'Officials said <script>alert(1)</script> "reckless" traitors 😀 ruin it. The mayor said "we will win".'
+)
 
 
 def _analysis() -> Analysis:
@@ -17,10 +19,23 @@ def _analysis() -> Analysis:
         Span.make(TEXT, i - 1, TEXT.index("traitors") + len("traitors"), "Name_Calling,Labeling", 0.6),
     )
     m = TEXT.index("The mayor")
-    att = Attribution(source=((m, m + 9),), cue=((m + 10, m + 14),), content=((m + 15, len(TEXT) - 1),), source_type="person",
-                      source_text="The mayor")
-    return Analysis(text=TEXT, spans=spans, sentences=(Sentence(0, m - 1, 0.8, TEXT), Sentence(m, len(TEXT), 0.1, TEXT)),
-                    score=0.55, model_name="m", model_version="1", title='T "><img src=x onerror=alert(2)>', attributions=(att,))
+    att = Attribution(
+        source=((m, m + 9),),
+        cue=((m + 10, m + 14),),
+        content=((m + 15, len(TEXT) - 1),),
+        source_type="person",
+        source_text="The mayor",
+    )
+    return Analysis(
+        text=TEXT,
+        spans=spans,
+        sentences=(Sentence(0, m - 1, 0.8, TEXT), Sentence(m, len(TEXT), 0.1, TEXT)),
+        score=0.55,
+        model_name="m",
+        model_version="1",
+        title='T "><img src=x onerror=alert(2)>',
+        attributions=(att,),
+    )
 
 
 def test_html_report_is_escaped_and_has_no_script():

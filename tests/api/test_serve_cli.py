@@ -11,8 +11,12 @@ pytest.importorskip("uvicorn")
 
 
 def _serve(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "proplens.cli.app", "serve", "--port", "1", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "serve", "--port", "1", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize(
@@ -35,7 +39,12 @@ def test_serve_bad_model_fails_with_one_line(tmp_path):
 
 
 def test_serve_help_lists_the_options():
-    r = subprocess.run([sys.executable, "-m", "proplens.cli.app", "serve", "--help"], capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0
     for opt in ("--host", "--port", "--db", "--no-fetch", "--no-attribution"):
         assert opt in r.stdout
@@ -55,9 +64,26 @@ def test_serve_with_several_processes_passes_settings_to_each(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "proplens.cli.app", "serve", "--port", str(port), "--workers", "2",
-                             "--no-fetch", "--no-attribution", "--db", f"sqlite:///{tmp_path / 'w.db'}", "--log-level", "warning"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "proplens.cli.app",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-fetch",
+            "--no-attribution",
+            "--db",
+            f"sqlite:///{tmp_path / 'w.db'}",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -69,9 +95,15 @@ def test_serve_with_several_processes_passes_settings_to_each(tmp_path):
             assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.5)
         for _ in range(6):  # whichever process answers, it has the CLI's settings
-            r = httpx.post(f"http://127.0.0.1:{port}/api/v1/analyses", json={"url": "https://example.org/"}, timeout=30)
+            r = httpx.post(
+                f"http://127.0.0.1:{port}/api/v1/analyses", json={"url": "https://example.org/"}, timeout=30
+            )
             assert r.status_code == 403 and r.json()["error"]["code"] == "fetch_disabled"
-        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/analyses", json={"text": "These reckless traitors lied."}, timeout=60)
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/analyses",
+            json={"text": "These reckless traitors lied."},
+            timeout=60,
+        )
         assert r.status_code == 201 and r.json()["attributions"] == []
     finally:
         proc.terminate()

@@ -10,11 +10,20 @@ import pytest
 
 pytest.importorskip("pyarrow")
 
-from proplens.batch import AnalyzerSpec  # noqa: E402
-from proplens.testing import LexiconDetector  # noqa: E402
+from proplens.batch import AnalyzerSpec
+from proplens.testing import LexiconDetector
 
 WORDS = "the council said on monday that new plan would change how town pays for roads and schools".split()
-LOADED = ["reckless", "disastrous", "traitors", "puppet", "destroy", "everyone knows", "the worst ever", "patriot"]
+LOADED = [
+    "reckless",
+    "disastrous",
+    "traitors",
+    "puppet",
+    "destroy",
+    "everyone knows",
+    "the worst ever",
+    "patriot",
+]
 
 
 def make_article(rng: random.Random, n_sentences: int = 6) -> str:
@@ -45,7 +54,9 @@ def write_jsonl(path: Path, n: int, seed: int = 0, sources=("Daily A", "Weekly B
 
 @pytest.fixture
 def spec() -> AnalyzerSpec:
-    return AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    return AnalyzerSpec(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test"
+    )
 
 
 @pytest.fixture

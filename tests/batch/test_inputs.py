@@ -17,7 +17,9 @@ def test_open_input_folder_txt_html_and_bad_files(tmp_path):
     d = tmp_path / "docs"
     (d / "sub").mkdir(parents=True)
     (d / "a.txt").write_text("A reckless plan.", encoding="utf-8")
-    (d / "sub" / "b.html").write_text("<html><title>B</title><body><p>The puppet.</p><script>x()</script></body></html>")
+    (d / "sub" / "b.html").write_text(
+        "<html><title>B</title><body><p>The puppet.</p><script>x()</script></body></html>"
+    )
     (d / "bad.txt").write_bytes(b"caf\xe9 au lait")
     (d / "empty.txt").write_text("   \n")
     (d / "big.txt").write_text("x" * 500)
@@ -95,6 +97,8 @@ def test_open_input_whole_file_problems(tmp_path):
 def test_simple_html_to_text_drops_scripts():
     from proplens.batch.html import simple_html_to_text
 
-    text, title = simple_html_to_text("<title>T &amp; U</title><nav>menu</nav><p>A</p><style>p{}</style><p>B &lt;b&gt;</p>")
+    text, title = simple_html_to_text(
+        "<title>T &amp; U</title><nav>menu</nav><p>A</p><style>p{}</style><p>B &lt;b&gt;</p>"
+    )
     assert title == "T & U"
     assert text == "A\n\nB <b>"

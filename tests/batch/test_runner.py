@@ -26,10 +26,16 @@ def test_run_batch_rows_match_the_analyzer(tmp_path, corpus, spec):
     a = spec.build()(src["text"], src["title"])
     assert row["score"] == round(a.score, 6)
     assert row["n_spans"] == len(a.spans) == len(row["spans"])
-    assert [(x["start"], x["end"], x["technique"]) for x in row["spans"]] == [(sp.start, sp.end, sp.technique) for sp in a.spans]
+    assert [(x["start"], x["end"], x["technique"]) for x in row["spans"]] == [
+        (sp.start, sp.end, sp.technique) for sp in a.spans
+    ]
     assert all(src["text"][x["start"] : x["end"]] == x["text"] for x in row["spans"])
     assert set(row["technique_counts"]) == set(TECHNIQUE_IDS)
-    assert (row["source"], row["published"], row["model_version"]) == (src["source"], src["published"], "test")
+    assert (row["source"], row["published"], row["model_version"]) == (
+        src["source"],
+        src["published"],
+        "test",
+    )
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 120 and json.loads(lines[3])["id"] == "art-00003"
 
@@ -62,7 +68,9 @@ def test_run_batch_bad_rows_go_to_the_errors_file(tmp_path, spec):
         f.write(json.dumps({"id": "art-00002", "text": "a duplicate"}) + "\n")
         f.write(json.dumps({"id": "huge", "text": "word " * 400}) + "\n")
         f.write(json.dumps({"id": "page", "html": "<p>The reckless puppet.</p>"}) + "\n")
-    spec = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", max_chars=1000)
+    spec = AnalyzerSpec(
+        detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", max_chars=1000
+    )
     s = run_batch(p, tmp_path / "o.parquet", spec=spec, chunk_size=4)
     assert (s.rows, s.errors) == (11, 4)
     errs = [json.loads(x) for x in (tmp_path / "o.errors.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -80,7 +88,9 @@ def test_run_batch_bad_rows_go_to_the_errors_file(tmp_path, spec):
 def test_run_batch_refuses_parts_of_another_model(tmp_path, corpus, spec):
     out = tmp_path / "o.parquet"
     run_batch(corpus, out, spec=spec, limit=5)
-    other = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="v2")
+    other = AnalyzerSpec(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="v2"
+    )
     with pytest.raises(BatchError, match="P021"):
         run_batch(corpus, out, spec=other)
 
@@ -96,7 +106,9 @@ def test_part_store_ignores_leftovers_of_a_killed_run(tmp_path, corpus, spec):
     run_batch(corpus, out, spec=spec, chunk_size=30, limit=30)
     parts = out.with_name("o.parquet.parts")
     (parts / ".part-000000000030.parquet.tmp-999").write_bytes(b"half a file")
-    (parts / "part-000000000030.errors.jsonl").write_text('{"id": "art-00031", "_index": 31, "where": "x", "code": null, "reason": "r"}\n')
+    (parts / "part-000000000030.errors.jsonl").write_text(
+        '{"id": "art-00031", "_index": 31, "where": "x", "code": null, "reason": "r"}\n'
+    )
     s = run_batch(corpus, out, spec=spec, chunk_size=30)
     assert (s.skipped, s.rows, s.errors) == (30, 120, 0)
     assert not any(".tmp-" in p.name for p in parts.iterdir())
@@ -119,8 +131,12 @@ def test_run_batch_stops_on_a_broken_model_without_marking_rows_done(tmp_path, c
 
 
 def test_run_batch_refuses_another_onnx_batch_size(tmp_path, corpus):
-    a = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=4)
-    b = AnalyzerSpec(detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=16)
+    a = AnalyzerSpec(
+        detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=4
+    )
+    b = AnalyzerSpec(
+        detector=LexiconDetector(), attribution=False, model_name="l", model_version="t", batch_size=16
+    )
     run_batch(corpus, tmp_path / "o.parquet", spec=a, limit=5)
     with pytest.raises(BatchError, match="onnx_batch"):
         run_batch(corpus, tmp_path / "o.parquet", spec=b)

@@ -31,8 +31,16 @@ def test_month_of_formats():
 
 def test_corpus_stats_figures():
     recs = [
-        _rec("A", "2024-01-03", 10, 2, 0.15, {"Loaded_Language": 3}, [{"technique": "Loaded_Language", "text": "Reckless "}] * 3,
-             [{"source_text": "the minister", "source_type": "person"}]),
+        _rec(
+            "A",
+            "2024-01-03",
+            10,
+            2,
+            0.15,
+            {"Loaded_Language": 3},
+            [{"technique": "Loaded_Language", "text": "Reckless "}] * 3,
+            [{"source_text": "the minister", "source_type": "person"}],
+        ),
         _rec("A", "2024-02-03", 10, 4, 0.95, {"Doubt": 1}, [{"technique": "Doubt", "text": "really?"}]),
         _rec("B", None, 5, 0, 0.0, {}),
     ]
@@ -68,15 +76,35 @@ def test_write_report_html_and_tables(tmp_path, corpus, spec):
     assert page.count("data:image/png;base64,") == 4
     assert "<script" not in page and "http" not in page.split("</style>")[0]
     assert "Daily A" in page and "Top phrases per technique" in page
-    rows = list(csv.DictReader((res["tables_dir"] / "by_source.csv").read_text(encoding="utf-8").splitlines()))
+    rows = list(
+        csv.DictReader((res["tables_dir"] / "by_source.csv").read_text(encoding="utf-8").splitlines())
+    )
     assert rows[0]["source"] == ALL and int(rows[0]["articles"]) == 120
-    assert {p.name for p in res["tables"]} >= {"by_source.csv", "by_month.csv", "technique_rates.csv", "top_phrases.csv", "top_quoted.csv"}
+    assert {p.name for p in res["tables"]} >= {
+        "by_source.csv",
+        "by_month.csv",
+        "technique_rates.csv",
+        "top_phrases.csv",
+        "top_quoted.csv",
+    }
 
 
 def test_render_html_escapes_untrusted_strings():
     from proplens.batch.report import render_html
 
     evil = "<img src=x onerror=alert(1)>"
-    st = corpus_stats([_rec(evil, "2024-01-01", 2, 1, 0.5, {"Loaded_Language": 1}, [{"technique": "Loaded_Language", "text": evil}])])
+    st = corpus_stats(
+        [
+            _rec(
+                evil,
+                "2024-01-01",
+                2,
+                1,
+                0.5,
+                {"Loaded_Language": 1},
+                [{"technique": "Loaded_Language", "text": evil}],
+            )
+        ]
+    )
     page = render_html(st)
     assert evil not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

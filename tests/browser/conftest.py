@@ -19,8 +19,14 @@ import pytest
 
 CHROMIUM = os.environ.get("PROPLENS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-dev-shm-usage"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,9 +52,13 @@ def _analyzer():
     from proplens.testing import LexiconDetector
 
     model_dir = os.environ.get("PROPLENS_BROWSER_MODEL_DIR")  # another trained model folder, e.g. a candidate
-    if os.environ.get("PROPLENS_BROWSER_DETECTOR") != "lexicon" and (model_dir or (default_model_dir() / "model.onnx").exists()):
+    if os.environ.get("PROPLENS_BROWSER_DETECTOR") != "lexicon" and (
+        model_dir or (default_model_dir() / "model.onnx").exists()
+    ):
         return Analyzer(model_dir)  # the shipped model, with attribution when spaCy is installed
-    return Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    return Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test"
+    )
 
 
 @pytest.fixture(scope="session")

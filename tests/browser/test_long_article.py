@@ -14,8 +14,10 @@ from proplens.testing import LexiconDetector
 
 pytestmark = pytest.mark.browser
 
-LONG = ("The reckless council met again on Monday. Mayor Ann Lee said the disastrous plan would go ahead, "
-        "and critics said these puppet councillors had ignored the market traders for years. ") * 30
+LONG = (
+    "The reckless council met again on Monday. Mayor Ann Lee said the disastrous plan would go ahead, "
+    "and critics said these puppet councillors had ignored the market traders for years. "
+) * 30
 
 
 class SlowDetector(LexiconDetector):
@@ -60,7 +62,14 @@ def test_page_asks_for_a_job_for_20000_characters_or_more(page, slow_server):
     base, _ = slow_server
     page.goto(base + "/")
     seen = []
-    page.on("request", lambda r: seen.append(r.headers.get("prefer")) if r.url.endswith("/api/v1/analyses") and r.method == "POST" else None)
+    page.on(
+        "request",
+        lambda r: (
+            seen.append(r.headers.get("prefer"))
+            if r.url.endswith("/api/v1/analyses") and r.method == "POST"
+            else None
+        ),
+    )
     page.fill("#text-input", (LONG + "\n\n") * 9)  # 22,000+ characters
     page.click("#analyze-btn")
     page.wait_for_url("**/#/a/*", timeout=30_000)

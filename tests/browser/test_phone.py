@@ -16,24 +16,33 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 LONG_SOURCE = "regional-evening-chronicle-and-weekly-gazette.example.org"
 LONG_URL = "https://regional-evening-chronicle.example.org/2024/03/01/council-approves-the-reckless-riverside-plan-after-a-long-night"
-V1 = ("The city council approved the reckless riverside plan on Tuesday, and the disgraceful vote was a shock. "
-      f"Mayor Ann Lee said 40 jobs would be created ({LONG_URL}). Critics called the plan disastrous for the old market, "
-      "and these puppet councillors ignored them. Everyone knows who profits.\n\n"
-      "A true patriot would never stand by while thugs in suits sell off our parks.")
-V2 = ("The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
-      "created. Traders at the old market said they were worried about rents, and a spokesman said the council would listen.")
+V1 = (
+    "The city council approved the reckless riverside plan on Tuesday, and the disgraceful vote was a shock. "
+    f"Mayor Ann Lee said 40 jobs would be created ({LONG_URL}). Critics called the plan disastrous for the old market, "
+    "and these puppet councillors ignored them. Everyone knows who profits.\n\n"
+    "A true patriot would never stand by while thugs in suits sell off our parks."
+)
+V2 = (
+    "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
+    "created. Traders at the old market said they were worried about rents, and a spokesman said the council would listen."
+)
 
 
 def _post(page, base, body):
-    r = page.request.fetch(base + "/api/v1/analyses", method="POST", data=json.dumps(body),
-                           headers={"Content-Type": "application/json"})
+    r = page.request.fetch(
+        base + "/api/v1/analyses",
+        method="POST",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status in (200, 201), r.text()
     return r.json()
 
 
 def _overflow(page) -> dict:
     """The page's width against the viewport's, and the widest elements sticking out (for the failure message)."""
-    return page.evaluate("""(vw) => {
+    return page.evaluate(
+        """(vw) => {
         const out = [];
         for (const el of document.querySelectorAll('body *')) {
             const r = el.getBoundingClientRect();
@@ -47,7 +56,9 @@ def _overflow(page) -> dict:
             }
         }
         return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, sticking_out: out.slice(0, 8)};
-    }""", PHONE["width"])
+    }""",
+        PHONE["width"],
+    )
 
 
 @pytest.fixture
@@ -62,9 +73,26 @@ def phone(browser):
 
 def test_every_page_fits_390px(phone, live_server, shot):
     base, _ = live_server
-    a = _post(phone, base, {"text": V1, "title": "Council approves the reckless riverside plan after a very long night of debate",
-                            "source": LONG_SOURCE, "published": "2024-03-01"})
-    _post(phone, base, {"text": V2, "title": "Council backs riverside plan", "source": "dispatch.example", "published": "2024-03-02"})
+    a = _post(
+        phone,
+        base,
+        {
+            "text": V1,
+            "title": "Council approves the reckless riverside plan after a very long night of debate",
+            "source": LONG_SOURCE,
+            "published": "2024-03-01",
+        },
+    )
+    _post(
+        phone,
+        base,
+        {
+            "text": V2,
+            "title": "Council backs riverside plan",
+            "source": "dispatch.example",
+            "published": "2024-03-02",
+        },
+    )
     aid = a["id"]
     pages = [
         ("home", "/#/", "#text-input"),
@@ -85,7 +113,10 @@ def test_every_page_fits_390px(phone, live_server, shot):
         assert got["scrollWidth"] <= got["innerWidth"] == 390, (name, got)
         if name == "result":
             # the article stays readable: full width of the screen less margins, body-size type, nothing cut off
-            box = phone.eval_on_selector("#article", "el => [el.getBoundingClientRect().width, parseFloat(getComputedStyle(el).fontSize)]")
+            box = phone.eval_on_selector(
+                "#article",
+                "el => [el.getBoundingClientRect().width, parseFloat(getComputedStyle(el).fontSize)]",
+            )
             assert box[0] >= 300 and box[1] >= 15, box
             assert phone.eval_on_selector("#article", "el => el.textContent") == V1
             # legend and explanation stack below the article instead of beside it

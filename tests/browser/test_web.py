@@ -32,8 +32,12 @@ XSS_SOURCE = "\"><svg/onload=alert('source')>"
 
 
 def _api(page, base, method, path, body=None):
-    resp = page.request.fetch(base + "/api/v1" + path, method=method, data=json.dumps(body) if body is not None else None,
-                              headers={"Content-Type": "application/json"} if body is not None else {})
+    resp = page.request.fetch(
+        base + "/api/v1" + path,
+        method=method,
+        data=json.dumps(body) if body is not None else None,
+        headers={"Content-Type": "application/json"} if body is not None else {},
+    )
     return resp.status, (resp.json() if resp.status != 204 else None)
 
 
@@ -70,7 +74,10 @@ def test_paste_article_highlights_and_explains(page, live_server, shot):
     # the page shows the exact text, and each highlight slices it at the API's code point offsets
     assert page.inner_text("#analysis-title") == SAMPLE_TITLE
     assert page.eval_on_selector("#article", "el => el.textContent") == a["text"] == SAMPLE
-    segs = page.eval_on_selector_all("#article .hl", "els => els.map(e => [+e.dataset.start, +e.dataset.end, e.textContent, e.dataset.techniques])")
+    segs = page.eval_on_selector_all(
+        "#article .hl",
+        "els => els.map(e => [+e.dataset.start, +e.dataset.end, e.textContent, e.dataset.techniques])",
+    )
     assert segs
     for start, end, text, techs in segs:
         assert SAMPLE[start:end] == text
@@ -78,7 +85,12 @@ def test_paste_article_highlights_and_explains(page, live_server, shot):
         assert set(techs.split()) == covering
 
     # legend with counts, sentence heat strip, bar chart, article score
-    legend = dict(page.eval_on_selector_all("#legend li[data-technique]", "els => els.map(e => [e.dataset.technique, +e.querySelector('.n').textContent])"))
+    legend = dict(
+        page.eval_on_selector_all(
+            "#legend li[data-technique]",
+            "els => els.map(e => [e.dataset.technique, +e.querySelector('.n').textContent])",
+        )
+    )
     assert legend == {k: v for k, v in a["technique_counts"].items() if v}
     assert page.eval_on_selector("#heat-strip", "el => el.children.length") == len(a["sentences"])
     assert page.eval_on_selector_all("#technique-chart svg rect", "els => els.length") == len(legend)
@@ -90,7 +102,9 @@ def test_paste_article_highlights_and_explains(page, live_server, shot):
     first = page.locator("#article .hl").first
     start, end = int(first.get_attribute("data-start")), int(first.get_attribute("data-end"))
     first.click()
-    covering = sorted((s for s in a["spans"] if s["start"] <= start and s["end"] >= end), key=lambda s: -s["score"])
+    covering = sorted(
+        (s for s in a["spans"] if s["start"] <= start and s["end"] >= end), key=lambda s: -s["score"]
+    )
     items = page.locator("#explain .item")
     assert items.count() == len(covering)
     top = covering[0]
@@ -117,17 +131,28 @@ def test_overlapping_spans_stay_readable(page, live_server, shot):
     spans = (
         Span.make(text, i, i + len("cowardly traitors"), "Name_Calling,Labeling", 0.91),
         Span.make(text, i, i + len("cowardly"), "Loaded_Language", 0.62),
-        Span.make(text, text.index("traitors"), text.index("thugs") + len("thugs"), "Exaggeration,Minimisation", 0.4),
+        Span.make(
+            text, text.index("traitors"), text.index("thugs") + len("thugs"), "Exaggeration,Minimisation", 0.4
+        ),
     )
-    a = Analysis(text=text, spans=spans, sentences=(Sentence(0, len(text), 0.8, text),), score=0.8,
-                 model_name="hand", model_version="hand", title="Overlaps")
+    a = Analysis(
+        text=text,
+        spans=spans,
+        sentences=(Sentence(0, len(text), 0.8, text),),
+        score=0.8,
+        model_name="hand",
+        model_version="hand",
+        title="Overlaps",
+    )
     rec = repo.add(a, source="overlap.example")
     page.goto(f"{base}/#/a/{rec.id}")
     page.wait_for_selector("#article .hl")
-    segs = page.eval_on_selector_all("#article .hl", "els => els.map(e => [e.textContent, e.dataset.techniques.split(' ')])")
+    segs = page.eval_on_selector_all(
+        "#article .hl", "els => els.map(e => [e.textContent, e.dataset.techniques.split(' ')])"
+    )
     assert segs[0] == ["cowardly", ["Name_Calling,Labeling", "Loaded_Language"]]
     assert ["traitors", ["Name_Calling,Labeling", "Exaggeration,Minimisation"]] in segs
-    assert "".join(t for t, _ in segs) == text[i:text.index("thugs") + len("thugs")]
+    assert "".join(t for t, _ in segs) == text[i : text.index("thugs") + len("thugs")]
     page.locator("#article .hl").first.click()
     assert page.locator("#explain .item").count() == 2
     assert page.locator("#explain .item .tech-conf").all_inner_texts() == ["91%", "62%"]
@@ -176,7 +201,9 @@ def test_xss_payloads_are_inert(page, live_server, shot):
     page.goto(f"{base}/api/v1/analyses/{rec.id}/export?format=html&download=false")
     page.wait_for_selector("mark")
     assert page.evaluate("document.scripts.length") == 0
-    assert page.evaluate("document.querySelectorAll('img,iframe,[onerror],[onload],[onmouseover]').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('img,iframe,[onerror],[onload],[onmouseover]').length") == 0
+    )
     assert XSS_TITLE in page.inner_text("h1")
     assert page.dialogs == [] and page.evaluate("typeof window.__xss") == "undefined"
     shot(page, "06-xss-report")
@@ -185,13 +212,31 @@ def test_xss_payloads_are_inert(page, live_server, shot):
 def test_history_search_and_source_page(page, live_server, shot):
     base, _ = live_server
     stories = [
-        ("2024-03-01", "Mayor unveils reckless riverside plan", "The reckless plan will destroy the market, critics say."),
-        ("2024-03-04", "Budget vote delayed", "The disastrous budget vote was delayed again; these puppet councillors ran."),
-        ("2024-03-09", "Parks sold off", "Thugs in suits sold the parks, and everyone knows who profits. A patriot would object."),
+        (
+            "2024-03-01",
+            "Mayor unveils reckless riverside plan",
+            "The reckless plan will destroy the market, critics say.",
+        ),
+        (
+            "2024-03-04",
+            "Budget vote delayed",
+            "The disastrous budget vote was delayed again; these puppet councillors ran.",
+        ),
+        (
+            "2024-03-09",
+            "Parks sold off",
+            "Thugs in suits sold the parks, and everyone knows who profits. A patriot would object.",
+        ),
         ("2024-03-15", "Market reopens", "The market reopened on Saturday with forty stalls and a new roof."),
     ]
     for day, title, body in stories:
-        status, _ = _api(page, base, "POST", "/analyses", {"text": body, "title": title, "source": "riverside-news.example", "published": day})
+        status, _ = _api(
+            page,
+            base,
+            "POST",
+            "/analyses",
+            {"text": body, "title": title, "source": "riverside-news.example", "published": day},
+        )
         assert status == 201
     page.goto(base + "/#/history")
     page.wait_for_selector("#history-table")
@@ -219,31 +264,57 @@ def test_upload_and_refused_urls_show_clear_errors(page, live_server, shot):
     base, _ = live_server
     page.goto(base + "/")
     page.click('[data-tab="file"]')
-    page.set_input_files("#file-input", files=[{"name": "story.txt", "mimeType": "text/plain",
-                                                "buffer": "A reckless plan by traitors 😀, everyone knows.".encode()}])
+    page.set_input_files(
+        "#file-input",
+        files=[
+            {
+                "name": "story.txt",
+                "mimeType": "text/plain",
+                "buffer": "A reckless plan by traitors 😀, everyone knows.".encode(),
+            }
+        ],
+    )
     page.click("#analyze-btn")
     aid = _analysis_id(page)
     page.wait_for_selector("#article .seg")
-    assert page.eval_on_selector("#article", "el => el.textContent") == "A reckless plan by traitors 😀, everyone knows."
+    assert (
+        page.eval_on_selector("#article", "el => el.textContent")
+        == "A reckless plan by traitors 😀, everyone knows."
+    )
     assert aid
     page.goto(base + "/")
     page.click('[data-tab="file"]')
-    page.set_input_files("#file-input", files=[{"name": "photo.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 20}])
+    page.set_input_files(
+        "#file-input",
+        files=[{"name": "photo.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 20}],
+    )
     page.click("#analyze-btn")
     page.wait_for_selector(".error:not([hidden])")
     assert "not valid text" in page.inner_text(".error")
     page.click('[data-tab="url"]')
-    for url, needle in [("http://127.0.0.1:8000/admin", "loopback"), ("http://169.254.169.254/latest/meta-data/", "link-local"),
-                        ("file:///etc/passwd", "only http:// and https://")]:
+    for url, needle in [
+        ("http://127.0.0.1:8000/admin", "loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("file:///etc/passwd", "only http:// and https://"),
+    ]:
         page.fill("#url-input", url)
         page.click("#analyze-btn")
-        page.wait_for_function("n => document.querySelector('.error') && document.querySelector('.error').textContent.includes(n)", arg=needle)
+        page.wait_for_function(
+            "n => document.querySelector('.error') && document.querySelector('.error').textContent.includes(n)",
+            arg=needle,
+        )
     shot(page, "09-url-refused", full_page=False)
 
 
 def test_export_buttons_download_files(page, live_server):
     base, _ = live_server
-    status, a = _api(page, base, "POST", "/analyses", {"text": "Their reckless plan 😀 is disastrous.", "title": "Export me"})
+    status, a = _api(
+        page,
+        base,
+        "POST",
+        "/analyses",
+        {"text": "Their reckless plan 😀 is disastrous.", "title": "Export me"},
+    )
     assert status == 201
     page.goto(f"{base}/#/a/{a['id']}")
     page.wait_for_selector("#export-html")
@@ -254,17 +325,35 @@ def test_export_buttons_download_files(page, live_server):
         got[fmt] = open(dl.value.path(), encoding="utf-8").read()
     assert json.loads(got["json"])["id"] == a["id"]
     assert "<mark" in got["html"] and "<script" not in got["html"].lower() and "Export me" in got["html"]
-    assert {tuple(r.split("\t")[1:]) for r in got["ptc"].splitlines()} == {(s["technique"], str(s["start"]), str(s["end"])) for s in a["spans"]}
+    assert {tuple(r.split("\t")[1:]) for r in got["ptc"].splitlines()} == {
+        (s["technique"], str(s["start"]), str(s["end"])) for s in a["spans"]
+    }
 
 
 def test_compare_with_other_coverage(page, live_server, shot):
     base, _ = live_server
-    v1 = ("The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be created. "
-          "Critics called the plan disastrous for the old market, and these puppet councillors ignored them.")
-    v2 = ("The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
-          "created. Traders at the old market said they were worried about rents.")
-    _, a = _api(page, base, "POST", "/analyses", {"text": v1, "title": "Riverside plan approved", "source": "herald.example"})
-    _api(page, base, "POST", "/analyses", {"text": v2, "title": "Council backs riverside plan", "source": "courier.example"})
+    v1 = (
+        "The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be created. "
+        "Critics called the plan disastrous for the old market, and these puppet councillors ignored them."
+    )
+    v2 = (
+        "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
+        "created. Traders at the old market said they were worried about rents."
+    )
+    _, a = _api(
+        page,
+        base,
+        "POST",
+        "/analyses",
+        {"text": v1, "title": "Riverside plan approved", "source": "herald.example"},
+    )
+    _api(
+        page,
+        base,
+        "POST",
+        "/analyses",
+        {"text": v2, "title": "Council backs riverside plan", "source": "courier.example"},
+    )
     page.goto(f"{base}/#/a/{a['id']}")
     page.click("#compare-link")
     page.wait_for_selector("#related-table")
@@ -274,7 +363,10 @@ def test_compare_with_other_coverage(page, live_server, shot):
     page.wait_for_selector("#alignment-table", timeout=60_000)
     headers = page.eval_on_selector_all("#alignment-table th", "els => els.map(e => e.textContent)")
     assert "herald.example" in headers and "courier.example" in headers
-    assert page.locator("#alignment-table ins").count() >= 1 and page.locator("#alignment-table del").count() >= 1
+    assert (
+        page.locator("#alignment-table ins").count() >= 1
+        and page.locator("#alignment-table del").count() >= 1
+    )
     # issue 11: the paragraph per version, and inline edits on the original text (no space before punctuation)
     assert page.locator("#compare-result p.summary").first.inner_text().startswith("Compared with ")
     cells = page.eval_on_selector_all("#alignment-table td", "els => els.map(e => e.textContent)")

@@ -8,8 +8,10 @@ pytestmark = pytest.mark.browser
 
 # the test lexicon marks "reckless" and "traitors"; these two words are only possible passages
 POSSIBLE = {"claims": ("Doubt", 0.45), "certainly": ("Exaggeration,Minimisation", 0.25)}
-TEXT = ("The mayor claims the reckless plan will modernise the riverside 😀.\n\n"
-        "It will certainly cost more than these traitors say.")
+TEXT = (
+    "The mayor claims the reckless plan will modernise the riverside 😀.\n\n"
+    "It will certainly cost more than these traitors say."
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,18 +20,28 @@ def two_model_server(tmp_path_factory, serve_app):
     from proplens.testing import LexiconDetector
 
     def make(name):
-        return Analyzer(detector=LexiconDetector(possible=POSSIBLE), attribution=False, model_name=name,
-                        model_version="1", min_score=0.0)
+        return Analyzer(
+            detector=LexiconDetector(possible=POSSIBLE),
+            attribution=False,
+            model_name=name,
+            model_version="1",
+            min_score=0.0,
+        )
 
-    with serve_app(tmp_path_factory.mktemp("models-db"), analyzer=make("lexicon-default"),
-                   analyzers={"fast": make("lexicon-fast")}) as served:
+    with serve_app(
+        tmp_path_factory.mktemp("models-db"),
+        analyzer=make("lexicon-default"),
+        analyzers={"fast": make("lexicon-fast")},
+    ) as served:
         yield served
 
 
 def _analyze(page, base, *, model: str, possible: str) -> dict:
     page.goto(base + "/")
     page.fill("#text-input", TEXT)
-    page.wait_for_function("document.querySelector('#model-select option[value=fast]').textContent.includes('lexicon-fast')")
+    page.wait_for_function(
+        "document.querySelector('#model-select option[value=fast]').textContent.includes('lexicon-fast')"
+    )
     page.select_option("#model-select", model)
     page.select_option("#possible-select", possible)
     page.click("#analyze-btn")
@@ -55,7 +67,11 @@ def test_model_choice_and_possible_passages_are_drawn_apart(page, two_model_serv
         assert segs[word]["possible"] and segs[word]["border"] == "dashed"
         assert segs[word]["fill"] == "rgba(0, 0, 0, 0)" and "possible" in segs[word]["title"]
     for word in ("reckless", "traitors"):  # confident: filled, solid underline
-        assert not segs[word]["possible"] and segs[word]["border"] == "solid" and segs[word]["fill"] != "rgba(0, 0, 0, 0)"
+        assert (
+            not segs[word]["possible"]
+            and segs[word]["border"] == "solid"
+            and segs[word]["fill"] != "rgba(0, 0, 0, 0)"
+        )
     # never counted as passages: 2 passages, and the technique legend counts only the confident ones
     assert page.text_content(".scorebox").count("2 passages") == 1
     assert page.text_content("#legend-possible .n") == "2"
@@ -80,5 +96,7 @@ def test_possible_off_and_default_model(page, two_model_server):
     assert repo.get(rec["id"]).analysis.model_name == "lexicon-default"
     assert [s["text"] for s in _segments(page) if s["possible"]] == ["claims"]  # 0.25 < 0.3
     _analyze(page, base, model="default", possible="1")
-    assert [s for s in _segments(page) if s["possible"]] == [] and page.locator("#legend-possible").count() == 0
+    assert [s for s in _segments(page) if s["possible"]] == [] and page.locator(
+        "#legend-possible"
+    ).count() == 0
     assert page.errors == []

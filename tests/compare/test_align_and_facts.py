@@ -28,7 +28,9 @@ B = "The army sent boats. The dam broke at dawn. Water covered the lower town. T
 def _by_status(texts, rows, sents):
     out = []
     for r in rows:
-        out.append((r.status, {v: texts[v][sents[v][i[0]][0] : sents[v][i[-1]][1]] for v, i in r.units.items()}))
+        out.append(
+            (r.status, {v: texts[v][sents[v][i[0]][0] : sents[v][i[-1]][1]] for v, i in r.units.items()})
+        )
     return out
 
 
@@ -97,13 +99,22 @@ def test_source_key_matches_role_and_name_variants():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_SENTS = ["The dam broke.", "Water rose fast!", "Two bridges closed.", "The army sent boats.", "Schools shut?",
-          "Residents fled north.", "Rain will ease."]
+_SENTS = [
+    "The dam broke.",
+    "Water rose fast!",
+    "Two bridges closed.",
+    "The army sent boats.",
+    "Schools shut?",
+    "Residents fled north.",
+    "Rain will ease.",
+]
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_SENTS), min_size=1, max_size=6), min_size=2, max_size=4),
-       st.sampled_from([" ", "\n", "\r\n", "\n\n"]))
+@given(
+    st.lists(st.lists(st.sampled_from(_SENTS), min_size=1, max_size=6), min_size=2, max_size=4),
+    st.sampled_from([" ", "\n", "\r\n", "\n\n"]),
+)
 def test_alignment_covers_every_sentence_once(versions, sep):
     texts = [sep.join(v) for v in versions]
     sents, rows = align_versions(texts, toy_embed)
@@ -138,10 +149,14 @@ def test_monotone_matches_prefers_order_and_merges():
 def test_gap_pass_aligns_weak_paraphrase_between_anchors():
     # the middle sentences share few words (toy cosine 0.42, under both link thresholds) but sit between two
     # aligned rows and share their content words; the unrelated one stays alone
-    a = ("The dam broke at dawn. Rescue teams reached nine stranded people in the flooded lower town before noon. "
-         "Two bridges were closed.")
-    b = ("The dam broke at dawn. By noon nine people had been pulled out of the lower town by rescuers. "
-         "Two bridges were closed. A choir sang in the evening.")
+    a = (
+        "The dam broke at dawn. Rescue teams reached nine stranded people in the flooded lower town before noon. "
+        "Two bridges were closed."
+    )
+    b = (
+        "The dam broke at dawn. By noon nine people had been pulled out of the lower town by rescuers. "
+        "Two bridges were closed. A choir sang in the evening."
+    )
     sents, rows = align_versions([a, b], toy_embed)
     st = _by_status([a, b], rows, sents)
     mid = [u for s, u in st if 0 in u and u[0].startswith("Rescue teams")]
@@ -156,5 +171,9 @@ def test_merged_sentence_in_one_of_three_versions_takes_both_rows():
     st = _by_status([a, a, c], rows, sents)
     merged = [u for s, u in st if u.get(2, "").startswith("The storm")]
     assert len(merged) == 1 and set(merged[0]) == {0, 1, 2}
-    assert merged[0][0] == merged[0][1] == "The storm hit the coast on Monday. It destroyed forty houses near the harbour."
+    assert (
+        merged[0][0]
+        == merged[0][1]
+        == "The storm hit the coast on Monday. It destroyed forty houses near the harbour."
+    )
     assert not [u for s, u in st if s == "only" or len(u) < 3]

@@ -27,7 +27,9 @@ def rewrite_cmp():
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
 
-    an = Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    an = Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test"
+    )
     return compare([CompareInput("wire", ORIGINAL, "Floods"), CompareInput("blog", REWRITE)], analyzer=an)
 
 
@@ -36,7 +38,9 @@ def _text(c, vid, span):
 
 
 def test_embed_is_normalised_and_meaningful():
-    v = embed(["The mayor resigned on Friday.", "On Friday the mayor stepped down.", "Boil pasta in salted water."])
+    v = embed(
+        ["The mayor resigned on Friday.", "On Friday the mayor stepped down.", "Boil pasta in salted water."]
+    )
     assert v.shape == (3, 384)
     assert abs(float((v[0] ** 2).sum()) - 1) < 1e-3
     assert v[0] @ v[1] > 0.75 > v[0] @ v[2] + 0.3
@@ -53,7 +57,13 @@ def test_json_shape(rewrite_cmp):
         assert isinstance(row["similarity"], float)
     for vid in ("wire", "blog"):
         assert set(d["differences"][vid]) >= {
-            "added_spans", "dropped_sources", "added_sources", "added_entities", "dropped_entities", "changed_numbers"}
+            "added_spans",
+            "dropped_sources",
+            "added_sources",
+            "added_entities",
+            "dropped_entities",
+            "changed_numbers",
+        }
 
 
 def test_added_framing_spans(rewrite_cmp):
@@ -84,7 +94,10 @@ def test_reworded_rows_have_word_diff(rewrite_cmp):
 def test_only_rows(rewrite_cmp):
     only = [r for r in rewrite_cmp.alignment if r["status"] == "only"]
     texts = {(vid, _text(rewrite_cmp, vid, sp)) for r in only for vid, sp in r["spans"].items() if sp}
-    assert ("blog", "Opposition leader Tomas Varga said the disastrous response showed the government had learned nothing.") in texts
+    assert (
+        "blog",
+        "Opposition leader Tomas Varga said the disastrous response showed the government had learned nothing.",
+    ) in texts
     assert ("wire", "It is the worst flooding in the valley since 1987, when 14 people died.") in texts
 
 
@@ -112,13 +125,17 @@ def test_reordered_is_all_shared():
 def test_split_merged_and_partial_copy():
     c = compare([CompareInput("a", ORIGINAL), CompareInput("b", SPLIT_MERGED)])
     rows = c.alignment
-    merged = [r for r in rows if r["spans"]["b"] and _text(c, "b", r["spans"]["b"]).startswith('"We have never')]
+    merged = [
+        r for r in rows if r["spans"]["b"] and _text(c, "b", r["spans"]["b"]).startswith('"We have never')
+    ]
     assert merged and _text(c, "a", merged[0]["spans"]["a"]).endswith('get the elderly out first."')
     split = [r for r in rows if r["spans"]["b"] and _text(c, "b", r["spans"]["b"]).startswith("Flood waters")]
     assert split and _text(c, "b", split[0]["spans"]["b"]).endswith("Regional officials said so.")
     only_a = [_text(c, "a", r["spans"]["a"]) for r in rows if r["status"] == "only"]
-    assert only_a == ["Forecasters expect the rain to ease by Thursday.",
-                      "It is the worst flooding in the valley since 1987, when 14 people died."]
+    assert only_a == [
+        "Forecasters expect the rain to ease by Thursday.",
+        "It is the worst flooding in the valley since 1987, when 14 people died.",
+    ]
     assert c.differences["b"]["dropped_sentences"] == 2
 
 
@@ -151,29 +168,67 @@ def test_cli_compare(tmp_path):
     b = tmp_path / "blog.txt"
     a.write_text(ORIGINAL, encoding="utf-8")
     b.write_text(REWRITE, encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "compare", str(a), str(b), "--no-propaganda",
-                          "--format", "json"], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proplens.cli.app",
+            "compare",
+            str(a),
+            str(b),
+            "--no-propaganda",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     d = json.loads(res.stdout)
     assert [v["id"] for v in d["versions"]] == ["wire", "blog"]
-    res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "compare", str(a), "--no-propaganda"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "compare", str(a), "--no-propaganda"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 1 and "P025" in res.stderr and "Traceback" not in res.stderr
     html_out = tmp_path / "c.html"
-    res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "compare", str(a), str(b), "--no-propaganda",
-                          "--format", "html", "-o", str(html_out)], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proplens.cli.app",
+            "compare",
+            str(a),
+            str(b),
+            "--no-propaganda",
+            "--format",
+            "html",
+            "-o",
+            str(html_out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0 and html_out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_same_story_linking():
     from proplens.compare import SAME_STORY_THRESHOLD, find_same_story, story_embedding
 
-    other = ("The central bank raised interest rates by half a point on Thursday. "
-             "Analysts said inflation would stay high for months. Shares fell in early trading.")
-    flood2 = ("Heavy rain flooded the northern provinces on Sunday, forcing hundreds to leave. "
-              "The regional governor said rescue teams were working through the night.")
+    other = (
+        "The central bank raised interest rates by half a point on Thursday. "
+        "Analysts said inflation would stay high for months. Shares fell in early trading."
+    )
+    flood2 = (
+        "Heavy rain flooded the northern provinces on Sunday, forcing hundreds to leave. "
+        "The regional governor said rescue teams were working through the night."
+    )
     v = story_embedding(ORIGINAL)
-    cands = [(k, story_embedding(t)) for k, t in [("rw", REWRITE), ("ro", REORDERED), ("bank", other), ("flood2", flood2)]]
+    cands = [
+        (k, story_embedding(t))
+        for k, t in [("rw", REWRITE), ("ro", REORDERED), ("bank", other), ("flood2", flood2)]
+    ]
     hits = find_same_story(v, cands)
     assert [h[0] for h in hits] == ["ro", "rw"]
     assert all(s >= SAME_STORY_THRESHOLD for _, s in hits)
@@ -209,7 +264,9 @@ def test_reworded_propaganda_is_not_added():
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
 
-    an = Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test")
+    an = Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version="test"
+    )
     a = "The reckless council approved the plan on Monday. Work starts in May."
     b = "The disastrous council approved the plan on Monday. Work starts in May."
     c = compare([CompareInput("a", a), CompareInput("b", b)], analyzer=an)

@@ -96,7 +96,9 @@ class GradedDetector:
 def analyzer():
     from proplens.analyzer import Analyzer
 
-    return Analyzer(detector=GradedDetector(), attribution=False, model_name="graded-test", model_version="test")
+    return Analyzer(
+        detector=GradedDetector(), attribution=False, model_name="graded-test", model_version="test"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +108,10 @@ def two(analyzer):
 
 @pytest.fixture(scope="module")
 def three(analyzer):
-    return compare([CompareInput("wire", WIRE), CompareInput("state", STATE), CompareInput("daily", DAILY)],
-                   analyzer=analyzer)
+    return compare(
+        [CompareInput("wire", WIRE), CompareInput("state", STATE), CompareInput("daily", DAILY)],
+        analyzer=analyzer,
+    )
 
 
 def _term(d, term, instead_of):
@@ -122,7 +126,9 @@ def test_substituted_terms_found_from_aligned_pairs(two, three):
     assert (first["term"], first["instead_of"], first["count"]) == ("Vafra", "Valley Front", 3)
     assert all(STATE[s:e] == "Vafra" for s, e in first["examples"])
     assert first["versions"] == ["wire"]
-    assert _term(state, "militants", "rebels")["count"] == 2  # "Valley Front rebels" -> "Vafra militants" split too
+    assert (
+        _term(state, "militants", "rebels")["count"] == 2
+    )  # "Valley Front rebels" -> "Vafra militants" split too
     assert _term(state, "plundering", "mining")["count"] == 1
     assert not any(any(ch.isdigit() for ch in t["term"]) for t in state["substituted_terms"])
     # the mirror image, and a third outlet's own renaming
@@ -148,20 +154,27 @@ def test_dropped_and_added_content_sentences_and_clauses(two, three):
     assert any("leave nothing for the children" == t for t in clauses)
     assert all(x["version"] == "wire" and WIRE[x["start"] : x["end"]] == x["text"] for x in dropped)
     added = state["added_content"]
-    assert any(x["kind"] == "sentence" and x["text"].startswith("Moravia, which greatly helped") for x in added)
+    assert any(
+        x["kind"] == "sentence" and x["text"].startswith("Moravia, which greatly helped") for x in added
+    )
     assert any(x["kind"] == "clause" and "notorious terror group" in x["text"] for x in added)
     assert all(STATE[x["start"] : x["end"]] == x["text"] for x in added)
     # renamings are not content: "Vafra" and "Valley Front" are not listed as added or dropped stretches
     assert not {"Vafra", "Valley Front", "Vafra militants"} & set(_texts(added) + _texts(dropped))
     # the wire's view is the mirror image
-    assert any(x["text"].startswith("It is the first recorded presence") for x in two.differences["wire"]["added_content"])
+    assert any(
+        x["text"].startswith("It is the first recorded presence")
+        for x in two.differences["wire"]["added_content"]
+    )
     # with three outlets, DAILY lacks the last sentence (both others have it: listed once) and STATE's additions
     ddrop = three.differences["daily"]["dropped_content"]
     last = [x for x in ddrop if x["text"].startswith("At least one Norland man")]
     assert len(last) == 1 and last[0]["kind"] == "sentence"
     assert any(x["text"].startswith("Moravia") and x["version"] == "state" for x in ddrop)
     # the translator sentence is in STATE's merged sentence, so STATE does not drop it
-    assert not [x for x in three.differences["state"]["dropped_content"] if x["text"].startswith("A translator")]
+    assert not [
+        x for x in three.differences["state"]["dropped_content"] if x["text"].startswith("A translator")
+    ]
     # DAILY's split lead is a rewording of the wire's, not new content
     assert not [x for x in three.differences["daily"]["added_content"] if "coast" in x["text"]]
 
@@ -171,13 +184,19 @@ def test_added_wording_ranked_by_detector_probability(two, analyzer):
     scores = [w["score"] for w in wording]
     assert scores == sorted(scores, reverse=True)
     top = [w["text"] for w in wording[:3]]
-    assert "terrorists" in top[0] and "notorious terror group" in top[1] and top[2] == "bring misery to normal people"
+    assert (
+        "terrorists" in top[0]
+        and "notorious terror group" in top[1]
+        and top[2] == "bring misery to normal people"
+    )
     assert wording[1]["score"] == pytest.approx(0.35) and wording[1]["technique"]
     assert all(STATE[w["start"] : w["end"]] == w["text"] for w in wording)
     # all under the highlight threshold: none of them is an added propaganda span
     assert not two.differences["state"]["added_spans"]
     # without a detector the phrases are still listed, unscored, in reading order
-    plain = compare([CompareInput("wire", WIRE), CompareInput("state", STATE)]).differences["state"]["added_wording"]
+    plain = compare([CompareInput("wire", WIRE), CompareInput("state", STATE)]).differences["state"][
+        "added_wording"
+    ]
     assert plain and all(w["score"] is None for w in plain)
     assert [w["start"] for w in plain] == sorted(w["start"] for w in plain)
     assert "notorious terror group has established a foothold" in _texts(plain)
@@ -187,7 +206,9 @@ def _render(c, row, vid):
     from proplens.compare.render import inline_segments
 
     marks = {"insert": ("{+", "+}"), "delete": ("[-", "-]")}
-    return "".join(marks[op][0] + t + marks[op][1] if op in marks else t for op, t in inline_segments(c, row, vid))
+    return "".join(
+        marks[op][0] + t + marks[op][1] if op in marks else t for op, t in inline_segments(c, row, vid)
+    )
 
 
 def test_inline_ops_keep_original_text_and_punctuation(two, three):
@@ -200,9 +221,17 @@ def test_inline_ops_keep_original_text_and_punctuation(two, three):
                 rs, re_ = row["spans"][row["reference"]]
                 assert all(rs <= o[1] < o[2] <= re_ for o in ops if o[0] == "delete")
     shown = {_render(two, row, "state") for row in two.alignment if "state" in (row.get("inline") or {})}
-    assert "[-The Valley Front, also known as the Karsa Valley Front (KVF),-]{+Vafra+} seized three districts in March." in shown
-    assert "At least one Norland man arrested in July said he had wanted to join [-the Valley Front-]{+Vafra+}." in shown
-    assert any("Omar Dalen, a former village chief in Tarsk[-.-]{+, adding that+} a translator" in t for t in shown)
+    assert (
+        "[-The Valley Front, also known as the Karsa Valley Front (KVF),-]{+Vafra+} seized three districts in March."
+        in shown
+    )
+    assert (
+        "At least one Norland man arrested in July said he had wanted to join [-the Valley Front-]{+Vafra+}."
+        in shown
+    )
+    assert any(
+        "Omar Dalen, a former village chief in Tarsk[-.-]{+, adding that+} a translator" in t for t in shown
+    )
     assert not any(" ." in t or " ," in t for t in shown)
 
 
@@ -213,8 +242,14 @@ def test_inline_ops_pure_deletions_keep_their_spaces():
 
     a = "Crews cleared the old road on Monday, officials said."
     b = "Crews cleared the road, officials said."
-    diffs = RowDiffs([a, b], [[(0, len(a))], [(0, len(b))]], [AlignedRow({0: (0,), 1: (0,)}, 0.9, "reworded")])
-    row = {"spans": {"a": [0, len(a)], "b": [0, len(b)]}, "reference": "a", "inline": {"b": inline_ops(diffs, 0, 0, 1)}}
+    diffs = RowDiffs(
+        [a, b], [[(0, len(a))], [(0, len(b))]], [AlignedRow({0: (0,), 1: (0,)}, 0.9, "reworded")]
+    )
+    row = {
+        "spans": {"a": [0, len(a)], "b": [0, len(b)]},
+        "reference": "a",
+        "inline": {"b": inline_ops(diffs, 0, 0, 1)},
+    }
     c = Comparison([], [], {}, {"a": a, "b": b})
     assert _render(c, row, "b") == "Crews cleared the [-old-] road [-on Monday-], officials said."
 
@@ -226,7 +261,9 @@ def test_summary_paragraph_reads_like_a_note(two, three):
     assert "adds a passage attributed to Moravia" in s
     assert "leaves out" in s and "It is the first recorded presence" in s
     assert s.endswith(".") and "\n" not in s
-    assert three.summary()["daily"].startswith("Compared with the others (wire, state): says “insurgents” instead of “rebels”")
+    assert three.summary()["daily"].startswith(
+        "Compared with the others (wire, state): says “insurgents” instead of “rebels”"
+    )
 
 
 def test_views_show_substitutions_first(two):
@@ -255,12 +292,28 @@ def test_every_offset_slices_its_text(three):
 def test_summary_does_not_repeat_highlighted_wording():
     from proplens.compare.summary import describe
 
-    d = {"substituted_terms": [], "added_content": [], "dropped_content": [], "changed_numbers": [],
-         "added_sources": [], "dropped_sources": [],
-         "added_spans": [{"start": 10, "end": 30, "text": "our grain and bring", "technique": "Loaded_Language", "score": 0.8}],
-         "added_wording": [{"start": 24, "end": 50, "text": "bring misery to people", "score": 0.7},
-                           {"start": 60, "end": 69, "text": "notorious", "score": 0.4},
-                           {"start": 80, "end": 85, "text": "quiet", "score": 0.05}]}
+    d = {
+        "substituted_terms": [],
+        "added_content": [],
+        "dropped_content": [],
+        "changed_numbers": [],
+        "added_sources": [],
+        "dropped_sources": [],
+        "added_spans": [
+            {
+                "start": 10,
+                "end": 30,
+                "text": "our grain and bring",
+                "technique": "Loaded_Language",
+                "score": 0.8,
+            }
+        ],
+        "added_wording": [
+            {"start": 24, "end": 50, "text": "bring misery to people", "score": 0.7},
+            {"start": 60, "end": 69, "text": "notorious", "score": 0.4},
+            {"start": 80, "end": 85, "text": "quiet", "score": 0.05},
+        ],
+    }
     s = describe("b", ["a", "b"], d)
     assert "“our grain and bring”" in s and "“notorious” (0.40)" in s
     assert "bring misery" not in s and "quiet" not in s

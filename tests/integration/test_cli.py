@@ -16,7 +16,9 @@ def run(*args, input=None):
 
 @pytest.fixture(scope="module")
 def ptc_dir(tmp_path_factory):
-    sample = (Path(__file__).resolve().parents[2] / "examples" / "sample_article.txt").read_text(encoding="utf-8")
+    sample = (Path(__file__).resolve().parents[2] / "examples" / "sample_article.txt").read_text(
+        encoding="utf-8"
+    )
     d = tmp_path_factory.mktemp("ptc")
     (d / "article1001.txt").write_text(sample, encoding="utf-8", newline="")
     (d / "article1002.txt").write_bytes(sample.replace("\n", "\r\n").encode())
@@ -54,7 +56,12 @@ def test_analyze_stdin_text_output():
 
 @pytest.mark.parametrize(
     "payload, msg",
-    [(b"", b"[P001]"), (b"   \n", b"[P001]"), (b"\x00\x01\x02binary\x00", b"[P004]"), (b"abc\xff\xfe def", b"[P004]")],
+    [
+        (b"", b"[P001]"),
+        (b"   \n", b"[P001]"),
+        (b"\x00\x01\x02binary\x00", b"[P004]"),
+        (b"abc\xff\xfe def", b"[P004]"),
+    ],
 )
 def test_analyze_bad_input_is_one_clear_line(payload, msg):
     r = run("analyze", "-", input=payload)

@@ -30,15 +30,35 @@ WIDE = {"COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"}
 # Brackets, slashes, backslashes and the characters of rich's markup syntax; no whitespace, so that a cell
 # never wraps and a string is one token on its line.
 markupish = st.one_of(
-    st.sampled_from(["[/quote]", "[motor]", "\\[x]", "[bold]", "[/]", "[link=https://x.y]", "[red]a[/red]", "\\", "[@click]", ":smile:"]),
+    st.sampled_from(
+        [
+            "[/quote]",
+            "[motor]",
+            "\\[x]",
+            "[bold]",
+            "[/]",
+            "[link=https://x.y]",
+            "[red]a[/red]",
+            "\\",
+            "[@click]",
+            ":smile:",
+        ]
+    ),
     st.text(alphabet="[]/\\ab=@:#", min_size=1, max_size=14),
 )
 
 
 def _layout(src: str, quote: str, said: str) -> tuple[str, dict[str, tuple[int, int]]]:
     """An article holding the three strings at known places; returns the text and each string's range."""
-    parts = [("intro", "Officials spoke on Monday.\nSource: "), ("src", src), ("gap", " said that "), ("quote", quote),
-             ("mid", " was reckless, and added "), ("said", said), ("end", " today.\n")]
+    parts = [
+        ("intro", "Officials spoke on Monday.\nSource: "),
+        ("src", src),
+        ("gap", " said that "),
+        ("quote", quote),
+        ("mid", " was reckless, and added "),
+        ("said", said),
+        ("end", " today.\n"),
+    ]
     text, where = "", {}
     for key, piece in parts:
         where[key] = (len(text), len(text) + len(piece))
@@ -69,21 +89,35 @@ class _RangesAttributor:
     def pipe(self, texts, batch_size=None):
         for t in texts:
             w = self.where
-            yield [Attribution(source=(w["src"],), cue=((w["gap"][0] + 1, w["gap"][0] + 5),), content=(w["said"],),
-                               source_type="person", source_text=t[slice(*w["src"])])]
+            yield [
+                Attribution(
+                    source=(w["src"],),
+                    cue=((w["gap"][0] + 1, w["gap"][0] + 5),),
+                    content=(w["said"],),
+                    source_type="person",
+                    source_text=t[slice(*w["src"])],
+                )
+            ]
 
 
 @contextmanager
 def _fakes(where):
     class FakeAnalyzer(Analyzer):
         def __init__(self, model_dir=None, **kw):
-            super().__init__(detector=_MarkedDetector(where["quote"]), attribution=True, model_name="fake", model_version="t")
+            super().__init__(
+                detector=_MarkedDetector(where["quote"]),
+                attribution=True,
+                model_name="fake",
+                model_version="t",
+            )
 
         def _get_attributor(self):
             return _RangesAttributor(where)
 
-    with mock.patch("proplens.analyzer.Analyzer", FakeAnalyzer), \
-         mock.patch("proplens.attribution.pipeline.Attributor", lambda *a, **k: _RangesAttributor(where)):
+    with (
+        mock.patch("proplens.analyzer.Analyzer", FakeAnalyzer),
+        mock.patch("proplens.attribution.pipeline.Attributor", lambda *a, **k: _RangesAttributor(where)),
+    ):
         yield
 
 
@@ -155,6 +189,11 @@ def test_missing_file_error_names_the_file_verbatim(tmp_path, name):
     import sys
 
     missing = tmp_path / name
-    r = subprocess.run([sys.executable, "-m", "proplens.cli.app", "analyze", str(missing)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "analyze", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1
     assert r.stderr.strip() == f"Error: [P011] Cannot read input file {missing}: No such file or directory."

@@ -29,8 +29,13 @@ class _TwoLabels(LexiconDetector):
 
 class _Fake(Analyzer):
     def __init__(self, model_dir=None, **kw):
-        super().__init__(detector=_TwoLabels(), attribution=False, model_name="fake", model_version="t",
-                         max_chars=kw.get("max_chars", 2_000_000))
+        super().__init__(
+            detector=_TwoLabels(),
+            attribution=False,
+            model_name="fake",
+            model_version="t",
+            max_chars=kw.get("max_chars", 2_000_000),
+        )
 
 
 def test_one_range_with_two_techniques_is_one_passage_showing_both(tmp_path):
@@ -50,10 +55,14 @@ def test_too_long_text_names_the_max_chars_option_and_the_option_raises_it(tmp_p
     cmd = [sys.executable, "-m", "proplens.cli.app", "analyze", str(f), "--no-attribution", "-f", "ptc"]
     r = subprocess.run([*cmd, "--max-chars", "100"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 1
-    assert r.stderr.strip() == ("Error: [P005] The text has 240 characters, more than the limit of 100. "
-                                "Split it or raise the limit (--max-chars).")
+    assert r.stderr.strip() == (
+        "Error: [P005] The text has 240 characters, more than the limit of 100. "
+        "Split it or raise the limit (--max-chars)."
+    )
     with mock.patch("proplens.analyzer.Analyzer", _Fake):
-        r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc", "--max-chars", "300"], catch_exceptions=False)
+        r = CliRunner().invoke(
+            app, ["analyze", str(f), "-f", "ptc", "--max-chars", "300"], catch_exceptions=False
+        )
     assert r.exit_code == 0 and "Loaded_Language" in r.stdout
 
 
@@ -68,9 +77,18 @@ def test_progress_bar_on_stderr_when_asked(tmp_path):
             return super().__call__(text, title, meta=meta, progress=progress)
 
     with mock.patch("proplens.analyzer.Analyzer", Recording):
-        r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc", "--progress"], env={"COLUMNS": "120"}, catch_exceptions=False)
+        r = CliRunner().invoke(
+            app,
+            ["analyze", str(f), "-f", "ptc", "--progress"],
+            env={"COLUMNS": "120"},
+            catch_exceptions=False,
+        )
         assert r.exit_code == 0 and seen == [True]
         assert "finding sources, scoring sentences" in r.stderr and "1/1 windows" in r.stderr
-        assert r.stdout.startswith("a\tExaggeration,Minimisation\t4\t12\n") and "windows" not in r.stdout  # bar on stderr only
+        assert (
+            r.stdout.startswith("a\tExaggeration,Minimisation\t4\t12\n") and "windows" not in r.stdout
+        )  # bar on stderr only
         r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc"], catch_exceptions=False)
-        assert r.exit_code == 0 and seen == [True, False] and r.stderr == ""  # short text, not a terminal: no bar
+        assert (
+            r.exit_code == 0 and seen == [True, False] and r.stderr == ""
+        )  # short text, not a terminal: no bar

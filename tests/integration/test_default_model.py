@@ -66,13 +66,42 @@ def test_min_score_one_turns_possible_passages_off():
 
 def test_cli_uses_the_default_model_unless_told(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PROPLENS_MODEL"}
-    out = subprocess.run([sys.executable, "-m", "proplens.cli.app", "analyze", str(EXAMPLES / "framing_article.txt"),
-                          "-f", "json", "--no-attribution"], capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proplens.cli.app",
+            "analyze",
+            str(EXAMPLES / "framing_article.txt"),
+            "-f",
+            "json",
+            "--no-attribution",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     import json
 
     assert json.loads(out.stdout)["model"]["name"] == "proplens-mpnet"
-    out = subprocess.run([sys.executable, "-m", "proplens.cli.app", "analyze", str(EXAMPLES / "framing_article.txt"),
-                          "-f", "json", "--no-attribution", "--model", "fast"], capture_output=True, text=True, env=env,
-                         timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proplens.cli.app",
+            "analyze",
+            str(EXAMPLES / "framing_article.txt"),
+            "-f",
+            "json",
+            "--no-attribution",
+            "--model",
+            "fast",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert json.loads(out.stdout)["model"]["name"] == "proplens-minilm"

@@ -59,10 +59,17 @@ def test_classify_given_spans(real_analyzer, sample_text):
 
 
 def test_non_english_and_odd_input_gives_result_not_crash(real_analyzer):
-    for text in ["Der Bürgermeister sagte am Montag, der Plan sei gut.", "東京で会議が開かれた。", "!!!", "a"]:
+    for text in [
+        "Der Bürgermeister sagte am Montag, der Plan sei gut.",
+        "東京で会議が開かれた。",
+        "!!!",
+        "a",
+    ]:
         a = real_analyzer(text)
         assert all(text[s.start : s.end] == s.text for s in a.spans)
-    with pytest.warns(UserWarning, match=r"^\[W001\] The text looks like binary data \(29% control characters\)"):
+    with pytest.warns(
+        UserWarning, match=r"^\[W001\] The text looks like binary data \(29% control characters\)"
+    ):
         a = real_analyzer("\x01\x02 text")
     assert all(a.text[s.start : s.end] == s.text for s in a.spans)
 
@@ -77,7 +84,9 @@ def test_pipe_matches_single_calls(real_analyzer, sample_text):
     batch = list(real_analyzer.pipe(texts))
     single = [real_analyzer(t) for t in texts]
     for b, s in zip(batch, single):
-        assert [(x.start, x.end, x.technique) for x in b.spans] == [(x.start, x.end, x.technique) for x in s.spans]
+        assert [(x.start, x.end, x.technique) for x in b.spans] == [
+            (x.start, x.end, x.technique) for x in s.spans
+        ]
 
 
 def test_analysis_json_roundtrip(real_analyzer, sample_text):

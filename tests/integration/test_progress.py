@@ -6,8 +6,10 @@ import pytest
 
 from proplens.progress import count_windows
 
-TEXT = ("The reckless council met again on Monday, and the mayor said the disastrous plan would go ahead. "
-        "Critics called these puppet councillors traitors; everyone knows who profits. ") * 180
+TEXT = (
+    "The reckless council met again on Monday, and the mayor said the disastrous plan would go ahead. "
+    "Critics called these puppet councillors traitors; everyone knows who profits. "
+) * 180
 
 
 def test_progress_counts_every_window_and_leaves_the_result_unchanged(real_analyzer):
@@ -20,7 +22,7 @@ def test_progress_counts_every_window_and_leaves_the_result_unchanged(real_analy
     assert len(calls) >= 3  # intermediate reports, not only start and end
     b = real_analyzer(TEXT)
     assert a.spans == b.spans and a.sentences == b.sentences
-    assert all(TEXT[s.start:s.end] == s.text for s in a.spans)
+    assert all(TEXT[s.start : s.end] == s.text for s in a.spans)
 
 
 class Stop(Exception):

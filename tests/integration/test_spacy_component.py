@@ -4,8 +4,9 @@ spacy = pytest.importorskip("spacy")
 
 
 def test_add_pipe_fills_doc_spans_and_displacy_renders(sample_text):
-    import proplens.spacy_component  # noqa: F401  (registers the factory; the entry point does it when installed)
     from spacy import displacy
+
+    import proplens.spacy_component  # noqa: F401  (registers the factory; the entry point does it when installed)
 
     nlp = spacy.blank("en")
     nlp.add_pipe("proplens")

@@ -49,17 +49,27 @@ def pg_server():
         return
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL is not installed (no initdb): apt-get install postgresql, or set PROPLENS_TEST_PG_URL")
+        pytest.skip(
+            "PostgreSQL is not installed (no initdb): apt-get install postgresql, or set PROPLENS_TEST_PG_URL"
+        )
     tmp = tempfile.mkdtemp(prefix="proplens-pg-")
     data = os.path.join(tmp, "data")
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres", "postgres")
-    subprocess.run(_as_pg_user([initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_pg_user([initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale"]),
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-    subprocess.run(_as_pg_user([pg_ctl, "-D", data, "-o", opts, "-l", os.path.join(tmp, "log"), "-w", "-t", "60", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_pg_user(
+            [pg_ctl, "-D", data, "-o", opts, "-l", os.path.join(tmp, "log"), "-w", "-t", "60", "start"]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,18 +16,33 @@ TEXT = "Emoji first 😀🏳️‍🌈 then a reckless plan by traitors.\r\nEver
 
 
 def _analyzer(version="test"):
-    return Analyzer(detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version=version)
+    return Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="lexicon-test", model_version=version
+    )
 
 
 def test_add_and_get_roundtrip_keeps_offsets_and_attributions(repo):
     a = _analyzer()(TEXT, "T")
-    a = a.with_attributions([Attribution(source=((0, 5),), cue=((6, 11),), content=((12, 20),), source_type="person",
-                                         source_text="Emoji")])
-    rec = repo.add(a, source="ex.org", url="https://ex.org/a", published=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    a = a.with_attributions(
+        [
+            Attribution(
+                source=((0, 5),),
+                cue=((6, 11),),
+                content=((12, 20),),
+                source_type="person",
+                source_text="Emoji",
+            )
+        ]
+    )
+    rec = repo.add(
+        a, source="ex.org", url="https://ex.org/a", published=datetime(2024, 5, 1, tzinfo=UTC)
+    )
     got = repo.get(rec.id)
     assert got is not None and got.analysis.text == TEXT
-    assert [(s.start, s.end, s.technique, s.text) for s in got.analysis.spans] == [(s.start, s.end, s.technique, s.text) for s in a.spans]
-    assert all(TEXT[s.start:s.end] == s.text for s in got.analysis.spans)
+    assert [(s.start, s.end, s.technique, s.text) for s in got.analysis.spans] == [
+        (s.start, s.end, s.technique, s.text) for s in a.spans
+    ]
+    assert all(TEXT[s.start : s.end] == s.text for s in got.analysis.spans)
     assert got.analysis.attributions == a.attributions
     assert got.source == "ex.org" and got.url == "https://ex.org/a" and got.published.year == 2024
     assert got.created.tzinfo is not None and got.title == "T"
@@ -57,8 +72,14 @@ def test_delete_keeps_the_cached_result(repo):
 
 def test_list_filters_search_and_pages(repo, engine):
     an = _analyzer()
-    recs = [repo.add(an(f"Story number {i} about a reckless plan."), title=f"Title {i}", source="a.org" if i < 3 else "b.org")
-            for i in range(7)]
+    recs = [
+        repo.add(
+            an(f"Story number {i} about a reckless plan."),
+            title=f"Title {i}",
+            source="a.org" if i < 3 else "b.org",
+        )
+        for i in range(7)
+    ]
     repo.add(an("100% sure_thing"), title="percent")
     page = repo.list(page=1, page_size=3)
     assert page.total == 8 and page.pages == 3 and [r.id for r in page.items][0] != recs[0].id
@@ -66,7 +87,7 @@ def test_list_filters_search_and_pages(repo, engine):
     assert repo.list(q="number 4").items[0].title == "Title 4"
     assert repo.list(q="TITLE 5").total == 1  # case-insensitive
     assert repo.list(q="0% s").total == 1 and repo.list(q="%").total == 1 and repo.list(q="_").total == 1
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert repo.list(since=now + timedelta(hours=1)).total == 0
     assert repo.list(until=now + timedelta(hours=1)).total == 8
     assert repo.list(page=99).items == []
@@ -76,7 +97,11 @@ def test_list_filters_search_and_pages(repo, engine):
 
 def test_sources_profile_and_trend(repo):
     an = _analyzer()
-    days = [datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 1, 1, 12, tzinfo=timezone.utc), datetime(2024, 1, 3, tzinfo=timezone.utc)]
+    days = [
+        datetime(2024, 1, 1, tzinfo=UTC),
+        datetime(2024, 1, 1, 12, tzinfo=UTC),
+        datetime(2024, 1, 3, tzinfo=UTC),
+    ]
     for i, d in enumerate(days):
         repo.add(an(f"Item {i}: reckless traitors."), source="x.org", published=d)
     repo.add(an("Calm text."), source="y.org")
@@ -86,7 +111,7 @@ def test_sources_profile_and_trend(repo):
     assert prof["count"] == 3 and prof["technique_counts"]["Loaded_Language"] == 3
     assert prof["technique_share"]["Loaded_Language"] == pytest.approx(0.5)
     assert prof["bucket"] == "day" and [t["period"] for t in prof["trend"]] == ["2024-01-01", "2024-01-03"]
-    repo.add(an("Old reckless item."), source="x.org", published=datetime(2023, 6, 1, tzinfo=timezone.utc))
+    repo.add(an("Old reckless item."), source="x.org", published=datetime(2023, 6, 1, tzinfo=UTC))
     prof = repo.source_profile(source="x.org")
     assert prof["bucket"] == "month" and [t["period"] for t in prof["trend"]] == ["2023-06", "2024-01"]
     assert repo.source_profile(source="nobody") is None
@@ -117,7 +142,9 @@ def test_migrations_are_idempotent_reversible_and_match_the_tables(engine):
 
 def test_concurrent_threads_never_lose_or_corrupt_a_write(repo):
     an = _analyzer()
-    texts = [f"Shared text {i % 5}: a reckless plan." for i in range(80)]  # many writers race on the same cache rows
+    texts = [
+        f"Shared text {i % 5}: a reckless plan." for i in range(80)
+    ]  # many writers race on the same cache rows
     analyses = [an(t) for t in texts]
     errors, ids = [], []
     lock = threading.Lock()
@@ -143,10 +170,12 @@ def test_concurrent_threads_never_lose_or_corrupt_a_write(repo):
     from proplens.store.tables import ResultRow
 
     with repo.session() as s:
-        assert s.scalar(select(func.count()).select_from(ResultRow)) == 5  # one cached result per distinct text
+        assert (
+            s.scalar(select(func.count()).select_from(ResultRow)) == 5
+        )  # one cached result per distinct text
     for rid in ids[:10]:
         rec = repo.get(rid)
-        assert all(rec.analysis.text[s.start:s.end] == s.text for s in rec.analysis.spans)
+        assert all(rec.analysis.text[s.start : s.end] == s.text for s in rec.analysis.spans)
 
 
 def _proc_writer(url: str, worker: int, n: int, q) -> None:
@@ -211,7 +240,9 @@ def test_default_db_url_is_in_the_user_data_dir(monkeypatch, tmp_path):
 
 
 def test_metadata_nul_characters_are_dropped(repo):
-    rec = repo.add(_analyzer()("A reckless plan."), title="Ti\x00tle", source="\x00", url="https://x.example/\x00a")
+    rec = repo.add(
+        _analyzer()("A reckless plan."), title="Ti\x00tle", source="\x00", url="https://x.example/\x00a"
+    )
     got = repo.get(rec.id)
     assert got.title == "Title" and got.source is None and got.url == "https://x.example/a"
 
@@ -219,22 +250,34 @@ def test_metadata_nul_characters_are_dropped(repo):
 def test_cache_is_keyed_by_model_name_too(repo):
     """Two models with the same version string (default and fast) keep separate cached results."""
     a = _analyzer("1")(TEXT)
-    b_an = Analyzer(detector=LexiconDetector(), attribution=False, model_name="other-model", model_version="1")
+    b_an = Analyzer(
+        detector=LexiconDetector(), attribution=False, model_name="other-model", model_version="1"
+    )
     repo.add(a)
     assert repo.get_cached(text=TEXT, model_version="1", model_name="other-model") is None
     rec = repo.add(b_an(TEXT))
     assert rec.analysis.model_name == "other-model"
-    assert repo.get_cached(text=TEXT, model_version="1", model_name="lexicon-test").model_name == "lexicon-test"
+    assert (
+        repo.get_cached(text=TEXT, model_version="1", model_name="lexicon-test").model_name == "lexicon-test"
+    )
     assert repo.get_cached(text=TEXT, model_version="1", model_name="other-model").model_name == "other-model"
 
 
 def test_min_score_of_a_record_filters_its_possible_spans(repo):
-    an = Analyzer(detector=LexiconDetector(possible={"plan": ("Doubt", 0.35)}), attribution=False,
-                  model_name="lexicon-test", model_version="p", min_score=0.0)
+    an = Analyzer(
+        detector=LexiconDetector(possible={"plan": ("Doubt", 0.35)}),
+        attribution=False,
+        model_name="lexicon-test",
+        model_version="p",
+        min_score=0.0,
+    )
     analysis = an(TEXT)
     assert [s.text for s in analysis.possible_spans] == ["plan"]
     shown = repo.add(analysis, min_score=0.3, possible_floor=0.0)
     hidden = repo.add(analysis, min_score=0.5, possible_floor=0.0)
     assert [s.text for s in repo.get(shown.id).analysis.possible_spans] == ["plan"]
-    assert repo.get(hidden.id).analysis.possible_spans == () and repo.get(hidden.id).to_dict()["min_score"] == 0.5
+    assert (
+        repo.get(hidden.id).analysis.possible_spans == ()
+        and repo.get(hidden.id).to_dict()["min_score"] == 0.5
+    )
     assert repo.get_cached(text=TEXT, model_version="p", min_score=0.1) is not None

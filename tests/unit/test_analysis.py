@@ -1,11 +1,11 @@
 """Core objects and the offset invariant."""
 
 import json
-
 import warnings
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proplens import Analysis, Span
 from proplens.errors import InvalidSpanError, InvalidTextError, UnknownTechniqueError
@@ -48,7 +48,9 @@ def test_too_long_text_rejected():
     from proplens.testing import LexiconDetector
 
     a = Analyzer(detector=LexiconDetector(), attribution=False, max_chars=100)
-    with pytest.raises(InvalidTextError, match=r"\[P005\].*raise the limit \(Analyzer\(max_chars=\.\.\.\)\)\."):
+    with pytest.raises(
+        InvalidTextError, match=r"\[P005\].*raise the limit \(Analyzer\(max_chars=\.\.\.\)\)\."
+    ):
         a("x " * 100)
 
 
@@ -56,13 +58,20 @@ def test_passages_are_distinct_ranges_with_every_technique():
     from proplens.analysis import Analysis, Span
 
     t = "a reckless plan by puppet rulers"
-    spans = (Span.make(t, 2, 10, "Loaded_Language", 0.9), Span.make(t, 2, 10, "Exaggeration,Minimisation", 0.6),
-             Span.make(t, 19, 25, "Name_Calling,Labeling", 0.8), Span.make(t, 2, 15, "Loaded_Language", 0.5))
+    spans = (
+        Span.make(t, 2, 10, "Loaded_Language", 0.9),
+        Span.make(t, 2, 10, "Exaggeration,Minimisation", 0.6),
+        Span.make(t, 19, 25, "Name_Calling,Labeling", 0.8),
+        Span.make(t, 2, 15, "Loaded_Language", 0.5),
+    )
     a = Analysis(t, spans, (), 0.5, "m", "1")
     assert len(a.spans) == 4 and a.n_passages == 3
     got = {(s, e): sorted(x.technique for x in sp) for s, e, sp in a.passages()}
-    assert got == {(2, 10): ["Exaggeration,Minimisation", "Loaded_Language"], (2, 15): ["Loaded_Language"],
-                   (19, 25): ["Name_Calling,Labeling"]}
+    assert got == {
+        (2, 10): ["Exaggeration,Minimisation", "Loaded_Language"],
+        (2, 15): ["Loaded_Language"],
+        (19, 25): ["Name_Calling,Labeling"],
+    }
     assert all(t[s:e] == x.text for s, e, sp in a.passages() for x in sp)
 
 
@@ -71,13 +80,17 @@ def test_html_report_counts_passages_not_labels():
     from proplens.report import analysis_to_html
 
     t = "a reckless plan"
-    a = Analysis(t, (Span.make(t, 2, 10, "Loaded_Language", .9), Span.make(t, 2, 10, "Doubt", .6)), (), .5, "m", "1")
+    a = Analysis(
+        t, (Span.make(t, 2, 10, "Loaded_Language", 0.9), Span.make(t, 2, 10, "Doubt", 0.6)), (), 0.5, "m", "1"
+    )
     page = analysis_to_html(a)
     assert "1 passage in 0 sentences" in page and "2 passages" not in page
 
 
 def test_binary_looking_text_warns_w001(lexicon_analyzer):
-    with pytest.warns(UserWarning, match=r"^\[W001\] The text looks like binary data \(38% control characters\)"):
+    with pytest.warns(
+        UserWarning, match=r"^\[W001\] The text looks like binary data \(38% control characters\)"
+    ):
         a = lexicon_analyzer("\x01\x02\x03\x04\x05reckless")
     assert [s.text for s in a.spans] == ["reckless"]
 
@@ -87,7 +100,9 @@ def test_bytes_input_invalid_utf8_message(lexicon_analyzer):
         lexicon_analyzer(b"abc\xff")
 
 
-_pieces = st.sampled_from(list(LEXICON) + ["😀", "e\u0301", "\r\n", "\n", " ", ".", "Straße", "日本", "\u200b", "word", "'", '"'])
+_pieces = st.sampled_from(
+    list(LEXICON) + ["😀", "e\u0301", "\r\n", "\n", " ", ".", "Straße", "日本", "\u200b", "word", "'", '"']
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -95,7 +110,6 @@ _pieces = st.sampled_from(list(LEXICON) + ["😀", "e\u0301", "\r\n", "\n", " ",
 def test_offsets_index_original_text_property(parts):
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
-
     from proplens.text import _CONTROL
 
     text = "".join(parts)

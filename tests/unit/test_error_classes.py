@@ -5,18 +5,31 @@ from __future__ import annotations
 import pytest
 
 import proplens.errors as errors_module
-from proplens.errors import (Errors, FetchError, FetchRefusedError, InvalidTextError, ModelLoadError, ProplensError,
-                             StoreError, TextTooLongError)
+from proplens.errors import (
+    Errors,
+    FetchError,
+    FetchRefusedError,
+    InvalidTextError,
+    ModelLoadError,
+    ProplensError,
+    StoreError,
+    TextTooLongError,
+)
 from proplens.text import check_text
 
-ERROR_CLASSES = [getattr(errors_module, n) for n in errors_module.__all__
-                 if isinstance(getattr(errors_module, n), type) and issubclass(getattr(errors_module, n), ProplensError)]
+ERROR_CLASSES = [
+    getattr(errors_module, n)
+    for n in errors_module.__all__
+    if isinstance(getattr(errors_module, n), type) and issubclass(getattr(errors_module, n), ProplensError)
+]
 
 
 @pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda c: c.__name__)
 def test_every_error_class_has_a_status_and_code(cls):
     assert isinstance(cls.http_status, int) and 400 <= cls.http_status <= 599
-    assert isinstance(cls.api_code, str) and cls.api_code.replace("_", "").isalpha() and cls.api_code.islower()
+    assert (
+        isinstance(cls.api_code, str) and cls.api_code.replace("_", "").isalpha() and cls.api_code.islower()
+    )
 
 
 def test_server_faults_are_5xx_and_input_errors_4xx():

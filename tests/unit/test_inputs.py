@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import proplens.inputs as inputs
-from proplens.errors import (InputFileError, InvalidTextError, MissingExtraError, NoArticleTextError,
-                             TextTooLongError)
+from proplens.errors import (
+    InputFileError,
+    InvalidTextError,
+    MissingExtraError,
+    NoArticleTextError,
+    TextTooLongError,
+)
 from proplens.inputs import read_article
 
 BODY = "Café owners said the reckless plan 😀 failed.\r\nThe traitors left.\n"
-PAGE = ("<!DOCTYPE html><html><head><title>Riverside plan</title><style>p{color:red}</style>"
-        "<script>var x = '<p>not text</p>';</script></head><body><nav>Home | News</nav>"
-        "<article><p>Owners said the <b>reckless</b> plan failed.</p><p>The traitors left &amp; hid.</p></article>"
-        "</body></html>")
+PAGE = (
+    "<!DOCTYPE html><html><head><title>Riverside plan</title><style>p{color:red}</style>"
+    "<script>var x = '<p>not text</p>';</script></head><body><nav>Home | News</nav>"
+    "<article><p>Owners said the <b>reckless</b> plan failed.</p><p>The traitors left &amp; hid.</p></article>"
+    "</body></html>"
+)
 
 
 def _no_markup(text: str) -> None:
@@ -60,12 +65,17 @@ def test_checks_name_the_knob_and_can_be_left_to_the_caller():
         read_article("x" * 101, max_chars=100, knob="--max-chars")
 
 
-@pytest.mark.parametrize("kw, is_html", [
-    ({"name": "page.html"}, True), ({"name": "PAGE.HTM"}, True), ({"content_type": "text/html; charset=utf-8"}, True),
-    ({}, True),  # no name: sniffed from '<!DOCTYPE html'
-    ({"name": "notes.txt"}, False),  # .txt is text even when it starts like HTML
-    ({"kind": "text"}, False),
-])
+@pytest.mark.parametrize(
+    "kw, is_html",
+    [
+        ({"name": "page.html"}, True),
+        ({"name": "PAGE.HTM"}, True),
+        ({"content_type": "text/html; charset=utf-8"}, True),
+        ({}, True),  # no name: sniffed from '<!DOCTYPE html'
+        ({"name": "notes.txt"}, False),  # .txt is text even when it starts like HTML
+        ({"kind": "text"}, False),
+    ],
+)
 def test_html_is_recognised_the_same_way_everywhere(kw, is_html):
     art = read_article(PAGE, **kw)
     assert art.is_html is is_html

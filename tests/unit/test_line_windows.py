@@ -1,7 +1,6 @@
 """One model window per article line: what the line-trained models read."""
 
 import numpy as np
-import pytest
 
 from proplens.model.alignment import TokenizedText, line_windows, text_windows
 
@@ -11,14 +10,19 @@ def _words(text: str) -> TokenizedText:
     import re
 
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    return TokenizedText(np.arange(len(spans), dtype=np.int64), np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    return TokenizedText(
+        np.arange(len(spans), dtype=np.int64), np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    )
 
 
 def test_one_window_per_nonempty_line():
     text = "Title here\n\nFirst line of body.\nSecond one\n\n\nLast"
     tk = _words(text)
     wins = line_windows(tk, text, size=50)
-    got = [" ".join(text[tk.offsets[i, 0]:tk.offsets[i, 1]] for i in range(w.start_token, w.end_token)) for w in wins]
+    got = [
+        " ".join(text[tk.offsets[i, 0] : tk.offsets[i, 1]] for i in range(w.start_token, w.end_token))
+        for w in wins
+    ]
     assert got == ["Title here", "First line of body.", "Second one", "Last"]
 
 

@@ -49,7 +49,12 @@ def test_si_one_prediction_two_gold():
 
 def test_tc_micro_f1_is_accuracy_over_gold():
     gold = [R("1", 0, 5, "Doubt"), R("1", 6, 9, "Slogans"), R("1", 6, 9, "Repetition"), R("2", 0, 4, "Doubt")]
-    pred = [R("1", 0, 5, "Doubt"), R("1", 6, 9, "Repetition"), R("1", 6, 9, "Repetition"), R("2", 0, 4, "Slogans")]
+    pred = [
+        R("1", 0, 5, "Doubt"),
+        R("1", 6, 9, "Repetition"),
+        R("1", 6, 9, "Repetition"),
+        R("2", 0, 4, "Slogans"),
+    ]
     res = tc_scores(pred, gold)
     assert res["f1"] == pytest.approx(2 / 4)
     assert res["per_technique"]["Doubt"]["recall"] == pytest.approx(0.5)
@@ -99,9 +104,11 @@ def test_paragraph_technique_micro_f1_by_hand():
     p1 = text.index("reckless")
     p2 = text.index("calm")
     gold = [TcRow("a", "Loaded_Language", p1, p1 + 8), TcRow("a", "Doubt", p2, p2 + 4)]
-    pred = [TcRow("a", "Loaded_Language", p1 - 2, p1 + 3),  # overlaps the same paragraph: a hit
-            TcRow("a", "Loaded_Language", p1, p1 + 8),      # same triple again: counted once
-            TcRow("a", "Slogans", 0, 5)]                     # title paragraph: a false positive
+    pred = [
+        TcRow("a", "Loaded_Language", p1 - 2, p1 + 3),  # overlaps the same paragraph: a hit
+        TcRow("a", "Loaded_Language", p1, p1 + 8),  # same triple again: counted once
+        TcRow("a", "Slogans", 0, 5),
+    ]  # title paragraph: a false positive
     m = paragraph_technique_scores(pred, gold, {"a": text})
     assert (m["n_pred"], m["n_gold"]) == (2, 2)
     assert m["precision"] == 0.5 and m["recall"] == 0.5 and m["f1"] == 0.5

@@ -35,7 +35,9 @@ def test_every_extra_we_request_is_provided_as_spelled():
             continue  # an extra of ours that is not installed here (e.g. ray)
         provided = {_old_pip_extra(e) for e in dist.metadata.get_all("Provides-Extra") or []}
         missing = {_old_pip_extra(e) for e in req.extras} - provided
-        assert not missing, f"{req} asks {dist.metadata['Name']} {dist.version} for {missing}; it provides {sorted(provided)}"
+        assert not missing, (
+            f"{req} asks {dist.metadata['Name']} {dist.version} for {missing}; it provides {sorted(provided)}"
+        )
         checked += 1
     assert checked >= 2
 

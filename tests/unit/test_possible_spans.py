@@ -8,8 +8,15 @@ from proplens.analysis import Analysis, Span
 def _analysis() -> Analysis:
     text = "The notorious terror group moved in. Officials said the road was closed."
     a, b = text.index("notorious terror group"), text.index("road was closed")
-    return Analysis(text, (Span.make(text, a, a + 9, "Loaded_Language", 0.8),), (), 0.4, "m", "1",
-                    possible_spans=(Span.make(text, b, b + 15, "Appeal_to_fear-prejudice", 0.31),))
+    return Analysis(
+        text,
+        (Span.make(text, a, a + 9, "Loaded_Language", 0.8),),
+        (),
+        0.4,
+        "m",
+        "1",
+        possible_spans=(Span.make(text, b, b + 15, "Appeal_to_fear-prejudice", 0.31),),
+    )
 
 
 def test_possible_spans_round_trip_and_stay_out_of_counts():

@@ -8,7 +8,7 @@ from proplens.ptc.io import PtcCorpus, read_articles, read_tc_labels
 def folder(tmp_path):
     d = tmp_path / "arts"
     d.mkdir()
-    (d / "article1.txt").write_bytes("Title one\r\n\r\nThe reckless plan.\r\n".encode())
+    (d / "article1.txt").write_bytes(b"Title one\r\n\r\nThe reckless plan.\r\n")
     (d / "article2.txt").write_text("Short.", encoding="utf-8")
     return d
 

@@ -38,9 +38,13 @@ def test_char_span_to_tokens_expands():
 
 def test_decode_joins_small_gaps_but_not_across_breaks():
     p = np.array([[0.1, 0.6, 0.3], [0.2, 0.1, 0.7], [0.9, 0.05, 0.05], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
-    assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1))] == [(0, 4)]
+    assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1))] == [
+        (0, 4)
+    ]
     br = np.array([False, True, False, False, False])
-    assert [(a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1), breaks=br)] == [(0, 2), (3, 4)]
+    assert [
+        (a, b) for a, b, _ in decode_token_runs(p, DecodeConfig(span_threshold=0.5, join_gap=1), breaks=br)
+    ] == [(0, 2), (3, 4)]
 
 
 def test_decode_peak_threshold_keeps_only_runs_with_a_confident_token():
@@ -53,11 +57,14 @@ def test_decode_peak_threshold_keeps_only_runs_with_a_confident_token():
     assert [(a, b) for a, b, _ in decode_token_runs(p, peaked)] == [(0, 3)]
     # the labelled-span decoding takes its own peak, or the SI one
     assert peaked.for_labels().span_peak_threshold == 0.8
-    assert DecodeConfig(span_peak_threshold=0.8, label_peak_threshold=0.0).for_labels().span_peak_threshold == 0.0
+    assert (
+        DecodeConfig(span_peak_threshold=0.8, label_peak_threshold=0.0).for_labels().span_peak_threshold
+        == 0.0
+    )
 
 
 def test_split_sentences_offsets():
-    t = "Dr. Who said so. Then \"Stop!\" he cried.\r\nNext line"
+    t = 'Dr. Who said so. Then "Stop!" he cried.\r\nNext line'
     spans = split_sentences(t)
     assert [t[s:e] for s, e in spans] == ["Dr. Who said so.", 'Then "Stop!" he cried.', "Next line"]
 
@@ -90,7 +97,9 @@ def test_snap_to_words_widens_to_whole_words_only():
     assert snap_to_words("", 0, 0) == (0, 0)
 
 
-@pytest.mark.parametrize("n,offset", [(1000, 100), (1000, 5), (508, 254), (509, 200), (1000, 253), (200, 50), (762, 254 - 10)])
+@pytest.mark.parametrize(
+    "n,offset", [(1000, 100), (1000, 5), (508, 254), (509, 200), (1000, 253), (200, 50), (762, 254 - 10)]
+)
 def test_jittered_training_windows_cover_every_token(n, offset):
     from proplens.training.data import jittered_windows
 
@@ -120,7 +129,11 @@ def test_span_head_blas_limit_is_scoped():
     def blas_threads():
         # numpy's own BLAS (the one the span head's products use); other libraries loaded later in the test
         # session (scipy's, torch's) are not numpy's and are left alone
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+        return [
+            i["num_threads"]
+            for i in threadpoolctl.threadpool_info()
+            if i["user_api"] == "blas" and "numpy" in i["filepath"]
+        ]
 
     before = blas_threads()
     if not before:

@@ -8,8 +8,9 @@ finds (``min_score=0``); each request's ``min_score`` picks which of them its st
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..analyzer import Analyzer
 from ..errors import ProplensError
@@ -39,8 +40,13 @@ class Analyzers:
         Ready-made analyzers by choice (the app's ``analyzer`` argument is ``default``; tests give fakes).
     """
 
-    def __init__(self, *, build: Callable[[str], Analyzer], model_dir: Callable[[str], Path],
-                 given: Mapping[str, Analyzer] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        build: Callable[[str], Analyzer],
+        model_dir: Callable[[str], Path],
+        given: Mapping[str, Analyzer] | None = None,
+    ) -> None:
         self._build = build
         self._model_dir = model_dir
         self._analyzers: dict[str, Analyzer] = dict(given or {})
@@ -49,8 +55,11 @@ class Analyzers:
     def get(self, choice: str = "default") -> Analyzer:
         """The loaded analyzer of ``choice``; a model that cannot be loaded is a 503 ``model_unavailable``."""
         if choice not in MODEL_CHOICES:
-            raise ApiError(422, "invalid_request", f"Unknown model {choice!r}: choose one of "
-                           f"{', '.join(repr(c) for c in MODEL_CHOICES)}.")
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"Unknown model {choice!r}: choose one of {', '.join(repr(c) for c in MODEL_CHOICES)}.",
+            )
         with self._lock:
             an = self._analyzers.get(choice)
             if an is None:
@@ -58,8 +67,9 @@ class Analyzers:
         try:
             an.detector  # load now: a missing or broken model is reported as such, not as a failed analysis
         except ProplensError as exc:
-            raise ApiError(exc.http_status, exc.api_code,
-                           f"The {choice!r} model cannot be used on this server: {exc}") from None
+            raise ApiError(
+                exc.http_status, exc.api_code, f"The {choice!r} model cannot be used on this server: {exc}"
+            ) from None
         return an
 
     def loaded(self, choice: str) -> Analyzer | None:
@@ -88,8 +98,14 @@ class Analyzers:
             cfg = ModelConfig.read(Path(folder) / "config.json")
         except (ProplensError, OSError) as exc:
             return {"available": False, "reason": str(exc)}
-        missing = [f for f in ("model.onnx", "span_head.npz", "tokenizer.json") if not (Path(folder) / f).is_file()]
+        missing = [
+            f for f in ("model.onnx", "span_head.npz", "tokenizer.json") if not (Path(folder) / f).is_file()
+        ]
         info = {k: cfg[k] for k in CONFIG_KEYS if k in cfg}
         if missing:
-            return {**info, "available": False, "reason": f"the model folder {folder} lacks {', '.join(missing)}"}
+            return {
+                **info,
+                "available": False,
+                "reason": f"the model folder {folder} lacks {', '.join(missing)}",
+            }
         return {**info, "available": True}

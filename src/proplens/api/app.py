@@ -43,8 +43,13 @@ def build_analyzer(settings: Settings, choice: str = "default"):
     from ..analyzer import Analyzer
 
     threads = settings.inference_threads or max(1, (os.cpu_count() or 2) // settings.inference_workers)
-    return Analyzer(model_dir_of(settings, choice), max_chars=settings.max_text_chars, threads=threads,
-                    attribution="auto" if settings.attribution else False, min_score=0.0)
+    return Analyzer(
+        model_dir_of(settings, choice),
+        max_chars=settings.max_text_chars,
+        threads=threads,
+        attribution="auto" if settings.attribution else False,
+        min_score=0.0,
+    )
 
 
 def _local_swagger_dir():
@@ -66,10 +71,13 @@ def _mount_local_docs(app: FastAPI, folder) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui():
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="proplens API",
-                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
-                                   swagger_css_url="/docs-static/swagger-ui.css",
-                                   swagger_favicon_url="/docs-static/favicon-32x32.png")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="proplens API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
 
 
 def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=None, engine=None) -> FastAPI:
@@ -98,9 +106,14 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
         given = dict(analyzers or {})
         an = given["default"] = analyzer if analyzer is not None else build_analyzer(settings)
         an.detector  # load the model now, not on the first request
-        an("The mayor said on Monday that the plan was ready.")  # and warm up the whole pipeline (attribution too)
-        models = Analyzers(build=lambda choice: build_analyzer(settings, choice),
-                           model_dir=lambda choice: model_dir_of(settings, choice), given=given)
+        an(
+            "The mayor said on Monday that the plan was ready."
+        )  # and warm up the whole pipeline (attribution too)
+        models = Analyzers(
+            build=lambda choice: build_analyzer(settings, choice),
+            model_dir=lambda choice: model_dir_of(settings, choice),
+            given=given,
+        )
         eng = engine if engine is not None else create_store_engine(settings.db_url)
         init_db(eng)
         repo = Repository(eng)
@@ -109,7 +122,9 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
         app.state.analyzer = an
         app.state.repository = repo
         app.state.service = service
-        log.info("proplens API ready: model %s %s, store %s", an.model_name, an.model_version, eng.dialect.name)
+        log.info(
+            "proplens API ready: model %s %s, store %s", an.model_name, an.model_version, eng.dialect.name
+        )
         try:
             yield
         finally:
@@ -118,8 +133,13 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
                 eng.dispose()
 
     local_docs = _local_swagger_dir()
-    app = FastAPI(title="proplens", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None if local_docs else "/docs")
+    app = FastAPI(
+        title="proplens",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None if local_docs else "/docs",
+    )
     if local_docs:
         _mount_local_docs(app, local_docs)
     app.dependency_overrides[get_settings] = lambda: settings

@@ -19,8 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import ProplensError
 from .errors import ApiError
 
-__all__ = ["install_handlers", "BodyLimitMiddleware", "SecurityHeadersMiddleware", "error_response",
-           "proplens_error_response"]
+__all__ = [
+    "install_handlers",
+    "BodyLimitMiddleware",
+    "SecurityHeadersMiddleware",
+    "error_response",
+    "proplens_error_response",
+]
 
 log = logging.getLogger("proplens.api")
 
@@ -34,8 +39,14 @@ DOCS_CSP = (
 )
 
 
-def error_response(status: int, code: str, message: str, *, request_id: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if request_id:
         body["request_id"] = request_id
@@ -64,14 +75,14 @@ def _validation_message(exc: RequestValidationError) -> str:
         typ = e.get("type", "")
         if typ == "json_invalid":
             ctx = e.get("ctx") or {}
-            return f"The request body is not valid JSON ({ctx.get('error', 'parse error')}). Send a JSON object such as {{\"text\": \"...\"}}."
+            return f'The request body is not valid JSON ({ctx.get("error", "parse error")}). Send a JSON object such as {{"text": "..."}}.'
         if typ == "model_attributes_type" or (typ == "dict_type" and tuple(e.get("loc", ())) == ("body",)):
-            return "The request body must be a JSON object such as {\"text\": \"...\"}."
+            return 'The request body must be a JSON object such as {"text": "..."}.'
         if typ == "missing" and tuple(e.get("loc", ())) == ("body",):
             return "The request body is empty. Send a JSON object with one of 'text', 'html' or 'url'."
         msg = str(e.get("msg", "invalid value"))
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         msgs.append(f"{_loc(e.get('loc', ()))}: {msg}")
     more = f" (and {len(errs) - 5} more)" if len(errs) > 5 else ""
     return "Invalid request: " + "; ".join(msgs) + more + "."
@@ -82,7 +93,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message, headers=exc.headers, request_id=exc.request_id)
+        return error_response(
+            exc.status, exc.code, exc.message, headers=exc.headers, request_id=exc.request_id
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -93,12 +106,19 @@ def install_handlers(app: FastAPI) -> None:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
         msg = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
         if exc.status_code == 400 and msg == "There was an error parsing the body":
-            return error_response(422, "invalid_request", "The request body cannot be read: send UTF-8 JSON "
-                                  "(or multipart form data for /upload).")
+            return error_response(
+                422,
+                "invalid_request",
+                "The request body cannot be read: send UTF-8 JSON (or multipart form data for /upload).",
+            )
         if exc.status_code == 404 and msg == "Not Found":
             msg = f"There is nothing at {request.url.path}."
-        return error_response(exc.status_code, codes.get(exc.status_code, f"http_{exc.status_code}"), msg,
-                              headers=getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code,
+            codes.get(exc.status_code, f"http_{exc.status_code}"),
+            msg,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(ProplensError)
     async def _proplens(request: Request, exc: ProplensError):
@@ -107,10 +127,15 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         rid = uuid.uuid4().hex[:12]
-        log.error("Unhandled error (request %s) on %s %s", rid, request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal_error",
-                              f"An unexpected error happened on the server. Quote request id {rid} when reporting it.",
-                              request_id=rid)
+        log.error(
+            "Unhandled error (request %s) on %s %s", rid, request.method, request.url.path, exc_info=exc
+        )
+        return error_response(
+            500,
+            "internal_error",
+            f"An unexpected error happened on the server. Quote request id {rid} when reporting it.",
+            request_id=rid,
+        )
 
 
 class _BodyTooLarge(Exception):
@@ -126,7 +151,8 @@ class BodyLimitMiddleware:
 
     def _too_large(self) -> JSONResponse:
         return error_response(
-            413, "body_too_large",
+            413,
+            "body_too_large",
             f"The request body is larger than the {self.max_bytes:,}-byte limit. Send a shorter article "
             "(or raise PROPLENS_MAX_BODY_BYTES on the server).",
         )
@@ -140,7 +166,9 @@ class BodyLimitMiddleware:
                     if int(v) > self.max_bytes:
                         return await self._too_large()(scope, receive, send)
                 except ValueError:
-                    return await error_response(400, "bad_request", "Invalid Content-Length header.")(scope, receive, send)
+                    return await error_response(400, "bad_request", "Invalid Content-Length header.")(
+                        scope, receive, send
+                    )
         seen = 0
         over = False
         started = False

@@ -20,12 +20,13 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import ProplensError
-from ..store.repository import AnalysisRecord, Repository, text_hash
+from ..store.repository import AnalysisRecord, text_hash
 from .errors import ApiError
 
 __all__ = ["Job", "JobManager", "JobCancelled"]
@@ -57,7 +58,7 @@ class JobCancelled(Exception):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -99,8 +100,13 @@ class Job:
             "started": _iso(self.started),
             "finished": _iso(self.finished),
             "n_chars": self.n_chars,
-            "progress": {"done": self.done, "total": self.total,
-                         "fraction": round(self.done / self.total, 4) if self.total else (1.0 if status == "done" else 0.0)},
+            "progress": {
+                "done": self.done,
+                "total": self.total,
+                "fraction": round(self.done / self.total, 4)
+                if self.total
+                else (1.0 if status == "done" else 0.0),
+            },
             "analysis_id": self.analysis_id,
             "analysis_url": f"/api/v1/analyses/{self.analysis_id}" if self.analysis_id else None,
             "error": self.error,
@@ -127,8 +133,16 @@ class JobManager:
         Finished jobs remembered for polling (oldest forgotten first; their analyses stay in the store).
     """
 
-    def __init__(self, *, analyze: Callable, store: Callable, cached: Callable, workers: int, queue_size: int,
-                 keep: int = 256) -> None:
+    def __init__(
+        self,
+        *,
+        analyze: Callable,
+        store: Callable,
+        cached: Callable,
+        workers: int,
+        queue_size: int,
+        keep: int = 256,
+    ) -> None:
         self._analyze = analyze
         self._store = store
         self._cached = cached
@@ -147,7 +161,9 @@ class JobManager:
         self.started_computations = 0  # analyses actually computed (not cached, not shared)
 
     # ------------------------------------------------------------ submit / query
-    def submit(self, article: Any, *, key_extra: tuple = (), compute_key: tuple = (), join: bool = True) -> Job:
+    def submit(
+        self, article: Any, *, key_extra: tuple = (), compute_key: tuple = (), join: bool = True
+    ) -> Job:
         """Queue an analysis of ``article``; with ``join``, return the identical job already queued or running.
 
         ``key_extra`` adds to what makes two submissions identical (the model, min_score); ``compute_key`` to
@@ -155,22 +171,44 @@ class JobManager:
         and stores its own record (the computation is still shared with any job on the same text, title and
         compute key).
         """
-        key = (text_hash(article.text), article.title, article.source, article.url,
-               _iso(article.published), *key_extra)
+        key = (
+            text_hash(article.text),
+            article.title,
+            article.source,
+            article.url,
+            _iso(article.published),
+            *key_extra,
+        )
         with self._lock:
             if self._closed:
-                raise ApiError(503, "shutting_down", "The server is shutting down. Try again in a moment.",
-                               headers={"Retry-After": "10"})
+                raise ApiError(
+                    503,
+                    "shutting_down",
+                    "The server is shutting down. Try again in a moment.",
+                    headers={"Retry-After": "10"},
+                )
             same = self._active_by_key.get(key)
             if join and same is not None and same.status in ACTIVE and not same.cancel_requested:
                 return same
             running = sum(1 for j in self._jobs.values() if j.status == "running")
-            if len(self._queue) >= self.queue_size + max(0, self.workers - running):  # idle workers take one each
+            if len(self._queue) >= self.queue_size + max(
+                0, self.workers - running
+            ):  # idle workers take one each
                 retry = self._retry_after_locked()
-                raise ApiError(503, "queue_full",
-                               f"The server is busy: {len(self._queue)} analyses are waiting, the most it queues. "
-                               f"Nothing was started; try again in {retry} s.", headers={"Retry-After": str(retry)})
-            job = Job(id=uuid.uuid4().hex, key=key, article=article, n_chars=len(article.text), compute_key=compute_key)
+                raise ApiError(
+                    503,
+                    "queue_full",
+                    f"The server is busy: {len(self._queue)} analyses are waiting, the most it queues. "
+                    f"Nothing was started; try again in {retry} s.",
+                    headers={"Retry-After": str(retry)},
+                )
+            job = Job(
+                id=uuid.uuid4().hex,
+                key=key,
+                article=article,
+                n_chars=len(article.text),
+                compute_key=compute_key,
+            )
             self._jobs[job.id] = job
             if join or key not in self._active_by_key:
                 self._active_by_key[key] = job
@@ -205,8 +243,13 @@ class JobManager:
     def stats(self) -> dict[str, int]:
         with self._lock:
             running = sum(1 for j in self._jobs.values() if j.status == "running")
-            return {"queued": len(self._queue), "running": running, "queue_size": self.queue_size,
-                    "workers": self.workers, "computations": self.started_computations}
+            return {
+                "queued": len(self._queue),
+                "running": running,
+                "queue_size": self.queue_size,
+                "workers": self.workers,
+                "computations": self.started_computations,
+            }
 
     def close(self) -> None:
         with self._lock:
@@ -223,7 +266,8 @@ class JobManager:
     # ------------------------------------------------------------ internals
     def _retry_after_locked(self) -> int:
         waiting_chars = sum(j.n_chars for j in self._queue) + sum(
-            j.n_chars for j in self._jobs.values() if j.status == "running")
+            j.n_chars for j in self._jobs.values() if j.status == "running"
+        )
         return int(min(300, max(1, math.ceil(waiting_chars * self._seconds_per_char / self.workers))))
 
     def _ensure_workers_locked(self) -> None:
@@ -281,12 +325,15 @@ class JobManager:
                 job.error_status = exc.http_status
                 self._end_locked(job, "failed")
             return
-        except Exception:  # noqa: BLE001 - a job must end, and the traceback goes to the log only
+        except Exception:
             rid = uuid.uuid4().hex[:12]
             log.exception("Job %s failed (request id %s)", job.id, rid)
             with self._lock:
-                job.error = {"code": "internal_error", "request_id": rid,
-                             "message": f"An unexpected error happened on the server. Quote request id {rid} when reporting it."}
+                job.error = {
+                    "code": "internal_error",
+                    "request_id": rid,
+                    "message": f"An unexpected error happened on the server. Quote request id {rid} when reporting it.",
+                }
                 self._end_locked(job, "failed")
             return
         with self._lock:

@@ -7,21 +7,44 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["AnalysisCreate", "SpanPublic", "SentencePublic", "AnalysisPublic", "AnalysisSummary", "AnalysisPage",
-           "TechniquePublic", "Health", "ErrorBody", "ErrorResponse", "SourceSummary", "SourceProfile"]
+__all__ = [
+    "AnalysisCreate",
+    "SpanPublic",
+    "SentencePublic",
+    "AnalysisPublic",
+    "AnalysisSummary",
+    "AnalysisPage",
+    "TechniquePublic",
+    "Health",
+    "ErrorBody",
+    "ErrorResponse",
+    "SourceSummary",
+    "SourceProfile",
+]
 
 
 ModelChoice = Literal["default", "fast"]
-MIN_SCORE_HELP = ("Also return lower-confidence passages scoring at least this as 'possible_spans' (0-1; default: "
-                  "the model's own; 1 turns them off). They never count as passages or in the scores.")
+MIN_SCORE_HELP = (
+    "Also return lower-confidence passages scoring at least this as 'possible_spans' (0-1; default: "
+    "the model's own; 1 turns them off). They never count as passages or in the scores."
+)
 
 
 class AnalysisCreate(BaseModel):
     """Exactly one of ``text``, ``html`` or ``url``; metadata is optional."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"text": "These reckless traitors will destroy everything we love.", "title": "An example", "source": "example.org"}]
-    })
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "These reckless traitors will destroy everything we love.",
+                    "title": "An example",
+                    "source": "example.org",
+                }
+            ]
+        },
+    )
 
     text: str | None = Field(None, description="Plain article text; offsets index into it exactly.")
     html: str | None = Field(None, description="An HTML page; the article text is extracted.")
@@ -29,16 +52,20 @@ class AnalysisCreate(BaseModel):
     title: str | None = Field(None, max_length=1000)
     source: str | None = Field(None, max_length=300, description="Outlet or site, e.g. 'example.org'.")
     published: datetime | None = Field(None, description="Publication date (ISO 8601).")
-    model: ModelChoice | None = Field(None, description="Which model analyses the text: 'default' (the most "
-                                      "accurate) or 'fast' (several times faster). See GET /api/v1/models.")
+    model: ModelChoice | None = Field(
+        None,
+        description="Which model analyses the text: 'default' (the most "
+        "accurate) or 'fast' (several times faster). See GET /api/v1/models.",
+    )
     min_score: float | None = Field(None, ge=0, le=1, description=MIN_SCORE_HELP)
 
     @model_validator(mode="after")
-    def _one_input(self) -> "AnalysisCreate":
+    def _one_input(self) -> AnalysisCreate:
         given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of 'text', 'html' or 'url'" + (f" (got {', '.join(given)})" if given else " (got none)")
+                "give exactly one of 'text', 'html' or 'url'"
+                + (f" (got {', '.join(given)})" if given else " (got none)")
             )
         return self
 
@@ -72,8 +99,11 @@ class AnalysisPublic(BaseModel):
     model: dict[str, str]
     model_version: str
     spans: list[SpanPublic]
-    possible_spans: list[SpanPublic] = Field([], description="Lower-confidence passages (score at least "
-                                              "min_score), outside spans; never counted as passages.")
+    possible_spans: list[SpanPublic] = Field(
+        [],
+        description="Lower-confidence passages (score at least "
+        "min_score), outside spans; never counted as passages.",
+    )
     min_score: float | None = Field(None, description="The lowest score of the possible_spans shown.")
     sentences: list[SentencePublic]
     technique_counts: dict[str, int]
@@ -172,10 +202,12 @@ class CompareVersion(BaseModel):
     text: str | None = None
     url: str | None = Field(None, max_length=2000)
     title: str | None = Field(None, max_length=1000)
-    label: str | None = Field(None, max_length=100, description="Short id shown in the comparison (default: v1, v2, ...).")
+    label: str | None = Field(
+        None, max_length=100, description="Short id shown in the comparison (default: v1, v2, ...)."
+    )
 
     @model_validator(mode="after")
-    def _one_input(self) -> "CompareVersion":
+    def _one_input(self) -> CompareVersion:
         given = [k for k in ("analysis_id", "text", "url") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("each version needs exactly one of 'analysis_id', 'text' or 'url'")
@@ -212,4 +244,3 @@ class JobPublic(BaseModel):
     analysis_url: str | None
     error: dict[str, str] | None
     location: str
-

@@ -15,14 +15,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..analysis import Analysis
-from ..analyzer import Analyzer
 from ..errors import Errors, InvalidTextError
-from ..store.repository import AnalysisRecord, Repository
 from ..inputs import read_article
+from ..store.repository import AnalysisRecord, Repository
 from ..text import check_text
 from .analyzers import Analyzers
 from .errors import ApiError
@@ -50,7 +49,7 @@ def _parse_date(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class AnalysisService:
@@ -61,9 +60,17 @@ class AnalysisService:
         self.analyzer = analyzers.get("default")
         self.repository = repository
         self.settings = settings
-        self._pool = ThreadPoolExecutor(max_workers=settings.inference_workers, thread_name_prefix="proplens-infer")
-        self.jobs = JobManager(analyze=self._compute, store=self._store, cached=self._cached,
-                               workers=settings.inference_workers, queue_size=settings.queue_size, keep=settings.job_keep)
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.inference_workers, thread_name_prefix="proplens-infer"
+        )
+        self.jobs = JobManager(
+            analyze=self._compute,
+            store=self._store,
+            cached=self._cached,
+            workers=settings.inference_workers,
+            queue_size=settings.queue_size,
+            keep=settings.job_keep,
+        )
 
     def close(self) -> None:
         self.jobs.close()
@@ -77,56 +84,109 @@ class AnalysisService:
         if not self.settings.use_cache:
             return None
         analyzer = self.analyzers.get(article.model)
-        return self.repository.get_cached(text=article.text, model_name=analyzer.model_name,
-                                          model_version=analyzer.model_version, min_score=article.min_score)
+        return self.repository.get_cached(
+            text=article.text,
+            model_name=analyzer.model_name,
+            model_version=analyzer.model_version,
+            min_score=article.min_score,
+        )
 
     def _store(self, analysis: Analysis, article: ArticleInput, cached: bool) -> AnalysisRecord:
         floor = None if cached else self.analyzers.get(article.model).possible_min_score
-        return self.repository.add(analysis, title=article.title, source=article.source, url=article.url,
-                                   published=article.published, cached=cached, min_score=article.min_score,
-                                   possible_floor=floor)
+        return self.repository.add(
+            analysis,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            cached=cached,
+            min_score=article.min_score,
+            possible_floor=floor,
+        )
 
     # ------------------------------------------------------------ inputs
     def from_text(self, text: str, **meta: Any) -> ArticleInput:
         return ArticleInput(text=self._check(text), **meta)
 
     def from_html(self, html: str, *, title: str | None = None, **meta: Any) -> ArticleInput:
-        return self._from_article(read_article(html, kind="html", name="the HTML", **self._limits()), title, meta)
+        return self._from_article(
+            read_article(html, kind="html", name="the HTML", **self._limits()), title, meta
+        )
 
-    def from_url(self, url: str, *, title: str | None = None, source: str | None = None,
-                 published: datetime | None = None, **choice: Any) -> ArticleInput:
+    def from_url(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        source: str | None = None,
+        published: datetime | None = None,
+        **choice: Any,
+    ) -> ArticleInput:
         if not self.settings.fetch_enabled:
-            raise ApiError(403, "fetch_disabled", "This server does not fetch URLs (started with --no-fetch). Paste the article text instead.")
+            raise ApiError(
+                403,
+                "fetch_disabled",
+                "This server does not fetch URLs (started with --no-fetch). Paste the article text instead.",
+            )
         from ..fetch import fetch_article
 
-        art = fetch_article(url, max_bytes=self.settings.fetch_max_bytes, timeout=self.settings.fetch_timeout,
-                            allow_hosts=self.settings.fetch_allow_hosts)
-        return ArticleInput(text=self._check(art.text), title=title or art.title, source=source or art.site,
-                            url=art.url, published=published or _parse_date(art.published), **choice)
+        art = fetch_article(
+            url,
+            max_bytes=self.settings.fetch_max_bytes,
+            timeout=self.settings.fetch_timeout,
+            allow_hosts=self.settings.fetch_allow_hosts,
+        )
+        return ArticleInput(
+            text=self._check(art.text),
+            title=title or art.title,
+            source=source or art.site,
+            url=art.url,
+            published=published or _parse_date(art.published),
+            **choice,
+        )
 
-    def from_upload(self, data: bytes, *, filename: str | None, content_type: str | None,
-                    title: str | None = None, **meta: Any) -> ArticleInput:
+    def from_upload(
+        self,
+        data: bytes,
+        *,
+        filename: str | None,
+        content_type: str | None,
+        title: str | None = None,
+        **meta: Any,
+    ) -> ArticleInput:
         if not data:
             raise InvalidTextError(Errors.P001)
-        article = read_article(data, name=filename or "the upload", content_type=content_type, **self._limits())
+        article = read_article(
+            data, name=filename or "the upload", content_type=content_type, **self._limits()
+        )
         return self._from_article(article, title, meta)
 
     def _limits(self) -> dict[str, Any]:
-        return {"max_chars": self.settings.max_text_chars, "knob": "the server setting PROPLENS_MAX_TEXT_CHARS"}
+        return {
+            "max_chars": self.settings.max_text_chars,
+            "knob": "the server setting PROPLENS_MAX_TEXT_CHARS",
+        }
 
     def _from_article(self, article, title: str | None, meta: dict[str, Any]) -> ArticleInput:
         return ArticleInput(text=self._check(article.text), title=title or article.title, **meta)
 
     def _check(self, text: str) -> str:
-        text = check_text(text, max_chars=self.settings.max_text_chars, knob="the server setting PROPLENS_MAX_TEXT_CHARS")
+        text = check_text(
+            text, max_chars=self.settings.max_text_chars, knob="the server setting PROPLENS_MAX_TEXT_CHARS"
+        )
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise InvalidTextError(Errors.P004.format(
-                reason=f"it contains an unpaired UTF-16 surrogate ({text[exc.start]!r}) at character {exc.start}")) from None
+            raise InvalidTextError(
+                Errors.P004.format(
+                    reason=f"it contains an unpaired UTF-16 surrogate ({text[exc.start]!r}) at character {exc.start}"
+                )
+            ) from None
         nul = text.find("\x00")
         if nul >= 0:
-            raise InvalidTextError(Errors.P004.format(reason=f"it contains a NUL character at position {nul}")) from None
+            raise InvalidTextError(
+                Errors.P004.format(reason=f"it contains a NUL character at position {nul}")
+            ) from None
         return text
 
     # ------------------------------------------------------------ analysis
@@ -145,8 +205,9 @@ class AnalysisService:
             return self._store(cached, article, True)
         wait = self.settings.request_timeout if wait is None else wait
         model_key = (analyzer.model_name, analyzer.model_version)
-        job = self.jobs.submit(article, key_extra=(*model_key, article.min_score), compute_key=model_key,
-                               join=wait == 0)
+        job = self.jobs.submit(
+            article, key_extra=(*model_key, article.min_score), compute_key=model_key, join=wait == 0
+        )
         if wait > 0:
             job.ended.wait(wait)
         return self.job_result(job) if job.ended.is_set() else job
@@ -167,8 +228,11 @@ class AnalysisService:
     def related(self, analysis_id: str, *, min_similarity: float, limit: int):
         from ..compare import story_embedding
 
-        return self._in_pool(lambda: self.repository.related(analysis_id, vectorize=story_embedding,
-                                                              threshold=min_similarity, top=limit))
+        return self._in_pool(
+            lambda: self.repository.related(
+                analysis_id, vectorize=story_embedding, threshold=min_similarity, top=limit
+            )
+        )
 
     def compare(self, versions) -> dict[str, Any]:
         """Compare versions (stored analyses, texts or URLs); the comparison JSON plus texts and meta."""
@@ -184,15 +248,33 @@ class AnalysisService:
                 if not v.label and rec.source:
                     label = rec.source[:40]
                 inputs.append(CompareInput(label, rec.analysis.text, v.title or rec.title))
-                meta.append({"id": label, "analysis_id": rec.id, "source": rec.source, "url": rec.url, "title": v.title or rec.title})
+                meta.append(
+                    {
+                        "id": label,
+                        "analysis_id": rec.id,
+                        "source": rec.source,
+                        "url": rec.url,
+                        "title": v.title or rec.title,
+                    }
+                )
             elif v.text is not None:
                 art = self.from_text(v.text, title=v.title)
                 inputs.append(CompareInput(label, art.text, art.title))
-                meta.append({"id": label, "analysis_id": None, "source": None, "url": None, "title": art.title})
+                meta.append(
+                    {"id": label, "analysis_id": None, "source": None, "url": None, "title": art.title}
+                )
             else:
                 art = self.from_url(v.url, title=v.title)
                 inputs.append(CompareInput(label, art.text, art.title))
-                meta.append({"id": label, "analysis_id": None, "source": art.source, "url": art.url, "title": art.title})
+                meta.append(
+                    {
+                        "id": label,
+                        "analysis_id": None,
+                        "source": art.source,
+                        "url": art.url,
+                        "title": art.title,
+                    }
+                )
         result = self._in_pool(lambda: compare(inputs, analyzer=self.analyzer))
         d = result.to_dict(include_texts=True)
         ids = [v["id"] for v in d["versions"]]
@@ -206,5 +288,9 @@ class AnalysisService:
         try:
             return fut.result(timeout=self.settings.request_timeout)
         except FutureTimeout:
-            raise ApiError(503, "timeout", f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again with shorter texts.",
-                           headers={"Retry-After": "5"}) from None
+            raise ApiError(
+                503,
+                "timeout",
+                f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again with shorter texts.",
+                headers={"Retry-After": "5"},
+            ) from None

@@ -10,8 +10,9 @@ Results may come back in any order; only the coordinator writes files.
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Protocol
 
 from .inputs import InputRecord
 from .worker import AnalyzerSpec, ChunkResult, process_records
@@ -114,7 +115,9 @@ def make_engine(
     if name == "ray":
         from .ray import RayEngine
 
-        return RayEngine(spec, workers=workers, address=address, pipe_batch_size=pipe_batch_size, chunk_size=chunk_size)
+        return RayEngine(
+            spec, workers=workers, address=address, pipe_batch_size=pipe_batch_size, chunk_size=chunk_size
+        )
     if name in ("local", "inprocess", "in-process"):
         return LocalEngine(spec, workers=workers, pipe_batch_size=pipe_batch_size)
     raise ValueError(f"Unknown engine {name!r}; use 'local' or 'ray'.")

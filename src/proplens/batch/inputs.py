@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import Errors, InputFileError, InvalidTextError
 from ..text import DEFAULT_MAX_CHARS, decode_bytes
@@ -97,10 +98,22 @@ class BatchInput:
         if self.path.is_dir():
             self.kind = "folder"
         else:
-            suffix = "".join(self.path.suffixes[-2:]).lower() if self.path.suffix.lower() == ".gz" else self.path.suffix.lower()
-            kinds = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+            suffix = (
+                "".join(self.path.suffixes[-2:]).lower()
+                if self.path.suffix.lower() == ".gz"
+                else self.path.suffix.lower()
+            )
+            kinds = {
+                ".jsonl": "jsonl",
+                ".ndjson": "jsonl",
+                ".csv": "csv",
+                ".parquet": "parquet",
+                ".pq": "parquet",
+            }
             if suffix not in kinds:
-                raise InputFileError(Errors.P017.format(path=self.path, reason=f"unknown file type {suffix or '(none)'!r}"))
+                raise InputFileError(
+                    Errors.P017.format(path=self.path, reason=f"unknown file type {suffix or '(none)'!r}")
+                )
             self.kind = kinds[suffix]
         self._max_bytes = 4 * max_chars
         if self.kind in ("csv", "parquet"):
@@ -132,7 +145,9 @@ class BatchInput:
         return getattr(self, f"_iter_{self.kind}")()
 
     def _folder_files(self) -> list[Path]:
-        files = [p for p in self.path.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm")]
+        files = [
+            p for p in self.path.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm")
+        ]
         return sorted(files, key=lambda p: p.relative_to(self.path).as_posix())
 
     def _iter_folder(self) -> Iterator[InputRecord]:
@@ -142,7 +157,12 @@ class BatchInput:
             try:
                 size = p.stat().st_size
                 if size > self._max_bytes:
-                    yield _error_row(i, key, rel, f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)")
+                    yield _error_row(
+                        i,
+                        key,
+                        rel,
+                        f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)",
+                    )
                     continue
                 text = decode_bytes(p.read_bytes())
             except InvalidTextError as exc:
@@ -187,7 +207,12 @@ class BatchInput:
                     continue
                 where = f"{name}:{lineno}"
                 if len(raw) > self._max_bytes:
-                    yield _error_row(i, where, where, f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)")
+                    yield _error_row(
+                        i,
+                        where,
+                        where,
+                        f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)",
+                    )
                 else:
                     try:
                         row = json.loads(decode_bytes(raw))
@@ -197,7 +222,9 @@ class BatchInput:
                         yield _error_row(i, where, where, f"not valid JSON ({exc})")
                     else:
                         if not isinstance(row, dict):
-                            yield _error_row(i, where, where, f"expected a JSON object, got {type(row).__name__}")
+                            yield _error_row(
+                                i, where, where, f"expected a JSON object, got {type(row).__name__}"
+                            )
                         else:
                             yield self._record_from_mapping(i, where, row, where)
                 i += 1
@@ -227,7 +254,9 @@ class BatchInput:
     def _check_columns(self) -> None:
         cols = self._columns()
         if "text" not in cols and "html" not in cols:
-            raise InputFileError(Errors.P018.format(path=self.path, found=", ".join(map(repr, cols)) or "no columns"))
+            raise InputFileError(
+                Errors.P018.format(path=self.path, found=", ".join(map(repr, cols)) or "no columns")
+            )
 
     def _columns(self) -> list[str]:
         if self.kind == "parquet":
@@ -236,7 +265,9 @@ class BatchInput:
             try:
                 return list(pq.ParquetFile(self.path).schema_arrow.names)
             except Exception as exc:  # pyarrow raises several types for corrupt files
-                raise InputFileError(Errors.P011.format(path=self.path, reason=f"not a Parquet file ({exc})")) from None
+                raise InputFileError(
+                    Errors.P011.format(path=self.path, reason=f"not a Parquet file ({exc})")
+                ) from None
         for _, row, err in self._csv_rows():
             if err:
                 raise InputFileError(Errors.P011.format(path=self.path, reason=f"bad header: {err}"))

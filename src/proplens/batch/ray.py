@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..errors import BatchError, Errors, MissingExtraError
 from .worker import AnalyzerSpec, ChunkResult, process_records
@@ -61,9 +61,11 @@ def _proplens_cause(exc: BaseException):
 def _import_ray():
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError as exc:
-        raise MissingExtraError(Errors.P022.format(what="The Ray engine", extra="ray", module=exc.name or "ray")) from None
+        raise MissingExtraError(
+            Errors.P022.format(what="The Ray engine", extra="ray", module=exc.name or "ray")
+        ) from None
     return ray
 
 

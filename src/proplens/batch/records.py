@@ -43,7 +43,9 @@ def _r(x: float) -> float:
 
 
 def _n_propaganda_sentences(a: Analysis) -> int:
-    return sum(1 for sent in a.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in a.spans))
+    return sum(
+        1 for sent in a.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in a.spans)
+    )
 
 
 def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +68,8 @@ def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str,
         "n_spans": len(a.spans),
         "technique_counts": a.technique_counts(),
         "spans": [
-            {"start": s.start, "end": s.end, "technique": s.technique, "score": _r(s.score), "text": s.text} for s in a.spans
+            {"start": s.start, "end": s.end, "technique": s.technique, "score": _r(s.score), "text": s.text}
+            for s in a.spans
         ],
         "attributions": [
             {
@@ -96,7 +99,13 @@ def output_schema():
     import pyarrow as pa
 
     span = pa.struct(
-        [("start", pa.int32()), ("end", pa.int32()), ("technique", pa.string()), ("score", pa.float64()), ("text", pa.string())]
+        [
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("technique", pa.string()),
+            ("score", pa.float64()),
+            ("text", pa.string()),
+        ]
     )
     attribution = pa.struct(
         [

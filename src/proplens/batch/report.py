@@ -11,8 +11,9 @@ import csv
 import html as htmlmod
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import BatchError, Errors, MissingExtraError
 from ..stats import ALL, UNKNOWN, CorpusStats, StatsBuilder
@@ -20,7 +21,17 @@ from ..techniques import TECHNIQUE_IDS, get_technique
 
 __all__ = ["read_records", "load_stats", "write_tables", "render_html", "write_report"]
 
-_COLUMNS = ["id", "source", "published", "score", "n_sentences", "n_propaganda_sentences", "technique_counts", "spans", "attributions"]
+_COLUMNS = [
+    "id",
+    "source",
+    "published",
+    "score",
+    "n_sentences",
+    "n_propaganda_sentences",
+    "technique_counts",
+    "spans",
+    "attributions",
+]
 
 
 def read_records(path: str | os.PathLike, *, batch_size: int = 2048) -> Iterator[dict[str, Any]]:
@@ -31,14 +42,20 @@ def read_records(path: str | os.PathLike, *, batch_size: int = 2048) -> Iterator
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise MissingExtraError(Errors.P022.format(what="Reading batch output", extra="batch", module=exc.name)) from None
+        raise MissingExtraError(
+            Errors.P022.format(what="Reading batch output", extra="batch", module=exc.name)
+        ) from None
     try:
         pf = pq.ParquetFile(p)
         cols = [c for c in _COLUMNS if c in pf.schema_arrow.names]
     except Exception as exc:  # ArrowInvalid and friends
         raise BatchError(Errors.P023.format(path=p, reason=f"not a Parquet file ({exc})")) from None
     if "technique_counts" not in cols:
-        raise BatchError(Errors.P023.format(path=p, reason="it has no technique_counts column, so it is not a batch output"))
+        raise BatchError(
+            Errors.P023.format(
+                path=p, reason="it has no technique_counts column, so it is not a batch output"
+            )
+        )
     for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
         yield from batch.to_pylist()
 
@@ -69,7 +86,9 @@ def _plt():
     try:
         import matplotlib
     except ImportError as exc:
-        raise MissingExtraError(Errors.P022.format(what="The HTML report", extra="batch", module=exc.name)) from None
+        raise MissingExtraError(
+            Errors.P022.format(what="The HTML report", extra="batch", module=exc.name)
+        ) from None
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
@@ -105,7 +124,11 @@ def _plots(stats: CorpusStats, max_sources: int = 12) -> dict[str, str]:
         fig, ax = plt.subplots(figsize=(9, 3.6))
         x = list(range(len(months)))
         for s in [ALL] + [r["source"] for r in sources[:6]]:
-            rows = {r["month"]: r for r in stats.by_source_month if r["source"] == s} if s != ALL else {r["month"]: r for r in stats.by_month}
+            rows = (
+                {r["month"]: r for r in stats.by_source_month if r["source"] == s}
+                if s != ALL
+                else {r["month"]: r for r in stats.by_month}
+            )
             y = [rows[m]["propaganda_sentence_share"] if m in rows else float("nan") for m in months]
             ax.plot(x, y, marker="o", lw=2.5 if s == ALL else 1.2, label=s)
         ax.set_xticks(x, months, rotation=45, ha="right")
@@ -119,7 +142,9 @@ def _plots(stats: CorpusStats, max_sources: int = 12) -> dict[str, str]:
     fig, ax = plt.subplots(figsize=(10, 0.42 * len(groups) + 2.5))
     data = [[rate.get((g, t), 0.0) for t in TECHNIQUE_IDS] for g in groups]
     im = ax.imshow(data, aspect="auto", cmap="Reds")
-    ax.set_xticks(range(len(TECHNIQUE_IDS)), [_short(t) for t in TECHNIQUE_IDS], rotation=55, ha="right", fontsize=8)
+    ax.set_xticks(
+        range(len(TECHNIQUE_IDS)), [_short(t) for t in TECHNIQUE_IDS], rotation=55, ha="right", fontsize=8
+    )
     ax.set_yticks(range(len(groups)), groups, fontsize=8)
     fig.colorbar(im, ax=ax, label="spans per 1,000 sentences")
     ax.set_title("Technique rates per source")
@@ -129,7 +154,13 @@ def _plots(stats: CorpusStats, max_sources: int = 12) -> dict[str, str]:
     for g in groups[:7]:
         rows = [r for r in stats.score_histogram if r["source"] == g]
         total = sum(r["articles"] for r in rows) or 1
-        ax.plot([r["bin_high"] - 0.05 for r in rows], [r["articles"] / total for r in rows], marker="o", lw=2.5 if g == ALL else 1.2, label=g)
+        ax.plot(
+            [r["bin_high"] - 0.05 for r in rows],
+            [r["articles"] / total for r in rows],
+            marker="o",
+            lw=2.5 if g == ALL else 1.2,
+            label=g,
+        )
     ax.set_xlabel("article score")
     ax.set_ylabel("share of articles")
     ax.set_xlim(0, 1)
@@ -187,22 +218,33 @@ def render_html(stats: CorpusStats, *, title: str = "proplens corpus report", so
     parts.append(_table(stats.by_month))
     parts.append("<h2>Technique rates</h2>")
     parts.append(f"<img alt='technique rates' src='{plots['technique_heatmap']}'>")
-    parts.append(_table([r for r in stats.technique_rates if r["source"] == ALL], ["technique", "spans", "per_1k_sentences", "article_share"]))
+    parts.append(
+        _table(
+            [r for r in stats.technique_rates if r["source"] == ALL],
+            ["technique", "spans", "per_1k_sentences", "article_share"],
+        )
+    )
     parts.append("<h2>Article scores</h2>")
     parts.append(f"<img alt='score distribution' src='{plots['score_distribution']}'>")
     parts.append("<h2>Top phrases per technique</h2><div class='grid'>")
     for t in TECHNIQUE_IDS:
         rows = [r for r in stats.top_phrases if r["technique"] == t]
         if rows:
-            parts.append(f"<div><h3>{htmlmod.escape(_short(t))}</h3>{_table(rows, ['phrase', 'count'])}</div>")
+            parts.append(
+                f"<div><h3>{htmlmod.escape(_short(t))}</h3>{_table(rows, ['phrase', 'count'])}</div>"
+            )
     parts.append("</div>")
     parts.append("<h2>Sources most quoted</h2>")
     if stats.has_attributions:
         parts.append(_table([r for r in stats.top_quoted if r["source"] == ALL], ["quoted", "type", "count"]))
         parts.append("<h3>Per outlet</h3>")
-        parts.append(_table([r for r in stats.top_quoted if r["source"] != ALL], ["source", "quoted", "type", "count"]))
+        parts.append(
+            _table([r for r in stats.top_quoted if r["source"] != ALL], ["source", "quoted", "type", "count"])
+        )
     else:
-        parts.append("<p class='empty'>No attributions in this output (the attribution extra was not installed when it was analysed).</p>")
+        parts.append(
+            "<p class='empty'>No attributions in this output (the attribution extra was not installed when it was analysed).</p>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from ..errors import Errors, MissingExtraError
 from .engines import make_engine
@@ -83,7 +84,10 @@ def _model_identity(spec: AnalyzerSpec) -> dict[str, str]:
         from ..model.runtime import ModelConfig, resolve_model_dir
 
         cfg = ModelConfig.read(resolve_model_dir(spec.model_dir) / "config.json")
-        return {"model_name": str(cfg.get("name", "unknown")), "model_version": str(cfg.get("version", "unknown"))}
+        return {
+            "model_name": str(cfg.get("name", "unknown")),
+            "model_version": str(cfg.get("version", "unknown")),
+        }
     except Exception:
         a = spec.build()  # raises the analyzer's own ModelLoadError with the reason
         return {"model_name": a.model_name, "model_version": a.model_version}
@@ -91,7 +95,9 @@ def _model_identity(spec: AnalyzerSpec) -> dict[str, str]:
 
 def _duplicate(rec: InputRecord, first_where: str) -> InputRecord:
     reason = Errors.P020.format(id=rec.key, first=first_where)
-    return InputRecord(index=rec.index, key=f"{rec.key}@{rec.where}", where=rec.where, error=row_error(rec.where, reason))
+    return InputRecord(
+        index=rec.index, key=f"{rec.key}@{rec.where}", where=rec.where, error=row_error(rec.where, reason)
+    )
 
 
 def run_batch(
@@ -153,7 +159,9 @@ def run_batch(
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:
-        raise MissingExtraError(Errors.P022.format(what="Batch analysis", extra="batch", module=exc.name or "pyarrow")) from None
+        raise MissingExtraError(
+            Errors.P022.format(what="Batch analysis", extra="batch", module=exc.name or "pyarrow")
+        ) from None
     spec = spec or AnalyzerSpec()
     out = Path(out)
     errors_path = Path(errors_path) if errors_path is not None else default_errors_path(out)
@@ -165,7 +173,9 @@ def run_batch(
     total = inp.count()
     if limit is not None:
         total = min(total, limit)
-    summary = BatchSummary(out=str(out), errors_path=str(errors_path), jsonl=str(jsonl) if jsonl else None, total=total)
+    summary = BatchSummary(
+        out=str(out), errors_path=str(errors_path), jsonl=str(jsonl) if jsonl else None, total=total
+    )
 
     order: dict[str, int] = {}
     where_of: dict[str, str] = {}
@@ -192,7 +202,9 @@ def run_batch(
     # how many rows are already done is known only while streaming; report them as skipped up front
     if progress is not None:
         progress.start(total, min(len(done), total))
-    eng = make_engine(engine, spec, workers=workers, address=address, pipe_batch_size=pipe_batch_size, chunk_size=chunk_size)
+    eng = make_engine(
+        engine, spec, workers=workers, address=address, pipe_batch_size=pipe_batch_size, chunk_size=chunk_size
+    )
     t1 = time.perf_counter()
     summary.scan_seconds = t1 - t0
     first_done: tuple[float, int] | None = None
@@ -202,7 +214,9 @@ def run_batch(
             now = time.perf_counter()
             if first_done is None:
                 first_done = (now, len(chunk))
-            summary.extra["worker_cpu_seconds"] = summary.extra.get("worker_cpu_seconds", 0.0) + result.cpu_seconds
+            summary.extra["worker_cpu_seconds"] = (
+                summary.extra.get("worker_cpu_seconds", 0.0) + result.cpu_seconds
+            )
             if result.worker_pid:
                 peaks = summary.extra.setdefault("worker_peak_rss_kb", {})
                 peaks[result.worker_pid] = max(peaks.get(result.worker_pid, 0), result.worker_peak_rss_kb)

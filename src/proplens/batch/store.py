@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..errors import BatchError, Errors
 from .records import OUTPUT_COLUMNS, part_schema
@@ -61,7 +62,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def _jsonl_bytes(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    return b"".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for r in rows)
+    return b"".join(
+        json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for r in rows
+    )
 
 
 class PartStore:
@@ -93,7 +96,9 @@ class PartStore:
                         Errors.P021.format(path=self.out, what=k, got=old[k], expected=v, parts=self.dir)
                     )
         else:
-            atomic_write_bytes(manifest, json.dumps({"format": MANIFEST_FORMAT, **identity}, sort_keys=True).encode())
+            atomic_write_bytes(
+                manifest, json.dumps({"format": MANIFEST_FORMAT, **identity}, sort_keys=True).encode()
+            )
         names = set(os.listdir(self.dir))
         for name in names:
             if ".tmp-" in name:
@@ -199,7 +204,9 @@ class PartStore:
                 Path(extra).parent.mkdir(parents=True, exist_ok=True)
         errors.sort(key=lambda r: (order.get(r["id"], big + r["_index"]), r["id"]))
         if errors_path is not None:
-            atomic_write_bytes(Path(errors_path), _jsonl_bytes({k: v for k, v in r.items() if k != "_index"} for r in errors))
+            atomic_write_bytes(
+                Path(errors_path), _jsonl_bytes({k: v for k, v in r.items() if k != "_index"} for r in errors)
+            )
         if jsonl is not None:
             self._write_jsonl(table, Path(jsonl))
         return {"rows": table.num_rows, "errors": len(errors)}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import InvalidTextError, ModelLoadError
 from ..text import DEFAULT_MAX_CHARS, check_text
@@ -111,7 +112,9 @@ def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            text = check_text(text, max_chars=max_chars, knob="proplens batch --max-chars, or AnalyzerSpec(max_chars=...)")
+            text = check_text(
+                text, max_chars=max_chars, knob="proplens batch --max-chars, or AnalyzerSpec(max_chars=...)"
+            )
     except InvalidTextError as exc:
         return row_error(rec.where, str(exc))
     return text, title
@@ -167,7 +170,9 @@ def _process_records(analyzer, records: Sequence[InputRecord], *, batch_size: in
             good.append((rec, prepared[0], prepared[1]))
     if good:
         try:
-            analyses = list(analyzer.pipe([g[1] for g in good], titles=[g[2] for g in good], batch_size=batch_size))
+            analyses = list(
+                analyzer.pipe([g[1] for g in good], titles=[g[2] for g in good], batch_size=batch_size)
+            )
         except _FATAL:
             raise  # a missing model or extra fails every row: stop the batch instead of marking rows done
         except Exception:

@@ -33,7 +33,9 @@ COMMAND_MODULES = [
 
 
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on unexpected errors.")) -> None:
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on unexpected errors."),
+) -> None:
     if debug:
         os.environ["PROPLENS_DEBUG"] = "1"
 
@@ -76,7 +78,10 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("PROPLENS_DEBUG"):
             raise
-        typer.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Run with --debug for the full traceback.", err=True)
+        typer.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}. Run with --debug for the full traceback.",
+            err=True,
+        )
         sys.exit(2)
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
 
 
-def analysis_to_ptc(analysis: "Analysis", article_id: str) -> str:
+def analysis_to_ptc(analysis: Analysis, article_id: str) -> str:
     """PTC FLC rows ``ID<TAB>technique<TAB>start<TAB>end`` for every span."""
     return "".join(f"{article_id}\t{s.technique}\t{s.start}\t{s.end}\n" for s in analysis.spans)
 
@@ -25,7 +25,7 @@ def _quote(text: str, limit: int) -> str:
     return f"“{cut}{'…' if len(text) > limit else ''}”"
 
 
-def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> None:
+def print_analysis(analysis: Analysis, console, *, show_text: bool = True) -> None:
     """The article with coloured highlights, then a legend with counts and the scores."""
     from rich.table import Table
     from rich.text import Text
@@ -45,11 +45,15 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
             pos = lambda i: shift[i]  # noqa: E731
         else:
             pos = lambda i: i  # noqa: E731
-        for s in analysis.possible_spans:  # possible passages: dim, dotted-style underline, under the confident ones
+        for s in (
+            analysis.possible_spans
+        ):  # possible passages: dim, dotted-style underline, under the confident ones
             body.stylize(f"dim underline {get_technique(s.technique).color}", pos(s.start), pos(s.end))
         for s in sorted(analysis.spans, key=lambda s: -(s.end - s.start)):  # long first, short ones on top
             color = get_technique(s.technique).color
-            body.stylize(f"bold on {color}" if s.score >= 0.5 else f"underline {color}", pos(s.start), pos(s.end))
+            body.stylize(
+                f"bold on {color}" if s.score >= 0.5 else f"underline {color}", pos(s.start), pos(s.end)
+            )
         if analysis.title:
             console.print(Text(analysis.title, style="bold"))
             console.print()
@@ -84,7 +88,9 @@ def print_analysis(analysis: "Analysis", console, *, show_text: bool = True) -> 
         pt.add_column("passage")
         pt.add_column("techniques")
         for _s, _e, sp in shared:
-            names = ", ".join(f"{get_technique(x.technique).name} {x.score:.0%}" for x in sorted(sp, key=lambda x: -x.score))
+            names = ", ".join(
+                f"{get_technique(x.technique).name} {x.score:.0%}" for x in sorted(sp, key=lambda x: -x.score)
+            )
             pt.add_row(Text(_quote(sp[0].text, 60)), Text(names))
         console.print(pt)
     if analysis.attributions:

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["CompareInput", "Comparison", "compare", "embed", "comparison_to_html", "comparison_to_text", "load_versions",
-           "story_embedding", "find_same_story", "same_story_score", "SAME_STORY_THRESHOLD"]
+__all__ = [
+    "CompareInput",
+    "Comparison",
+    "compare",
+    "embed",
+    "comparison_to_html",
+    "comparison_to_text",
+    "load_versions",
+    "story_embedding",
+    "find_same_story",
+    "same_story_score",
+    "SAME_STORY_THRESHOLD",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .comparison import CompareInput, Comparison, compare

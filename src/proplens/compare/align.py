@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -253,8 +253,11 @@ def align_versions(
                 continue
 
             def free_pairs(x, g):
-                return [(x, (i, i + 1)) for i, k in zip(g, g[1:]) if k == i + 1
-                        and (x, i) not in row_of_sent and (x, k) not in row_of_sent]
+                return [
+                    (x, (i, i + 1))
+                    for i, k in zip(g, g[1:])
+                    if k == i + 1 and (x, i) not in row_of_sent and (x, k) not in row_of_sent
+                ]
 
             new_units([p for gv, gw in gaps for p in free_pairs(v, gv) + free_pairs(w, gw)])
             for gv, gw in gaps:
@@ -269,8 +272,12 @@ def align_versions(
                         g11[a, b] = gap_score(ua, ub) - GAP_THRESHOLD
                         if pa is not None and merge_covered(v, (i, i + 1), ub):
                             g21[a, b] = gap_score(pa, ub) - GAP_THRESHOLD - PAIR_PENALTY
-                        if b + 1 < len(gw) and gw[b + 1] == j + 1 and (w, (j, j + 1)) in unit_of \
-                                and merge_covered(w, (j, j + 1), ua):
+                        if (
+                            b + 1 < len(gw)
+                            and gw[b + 1] == j + 1
+                            and (w, (j, j + 1)) in unit_of
+                            and merge_covered(w, (j, j + 1), ua)
+                        ):
                             g12[a, b] = gap_score(ua, unit_of[(w, (j, j + 1))]) - GAP_THRESHOLD - PAIR_PENALTY
                 for ia, jb in monotone_matches(g11, g21, g12):
                     a = unit_of[(v, tuple(gv[x] for x in ia))]
@@ -298,7 +305,9 @@ def align_versions(
         pos = {(unit_ver[u], unit_idx[u][0]): u for u in range(n_single)}
         weak = []
         for a in range(n_single):
-            for b in np.nonzero((sim[a] >= context_threshold) & (sim[a] < reworded_threshold) & (ver[:n_single] > ver[a]))[0]:
+            for b in np.nonzero(
+                (sim[a] >= context_threshold) & (sim[a] < reworded_threshold) & (ver[:n_single] > ver[a])
+            )[0]:
                 weak.append((float(sim[a, b]), a, int(b)))
         weak.sort(key=lambda c: (-c[0], c[1], c[2]))
 
@@ -353,7 +362,9 @@ def align_versions(
                     score = min(gap_score(pu, x) for x in others)
                     nb = stems[unit_of[(v, (k,))]]
                     covered = min(coverage(nb, stems[x]) for x in others)
-                    if (score > base + 0.05 or (score >= base - 0.05 and covered >= MERGE_COVERAGE)) and (best is None or score > best[0]):
+                    if (score > base + 0.05 or (score >= base - 0.05 and covered >= MERGE_COVERAGE)) and (
+                        best is None or score > best[0]
+                    ):
                         best = (score, pu, k)
                 if best is not None:
                     members[v] = best[1]
@@ -392,13 +403,19 @@ def _merge_follow_rows(rows, row_of_sent, unit_of, unit_idx, unit_ver, stems, ne
         nxt = {v: row_of_sent.get((v, unit_idx[u][0] + 1)) for v, u in m1.items()}
         for r2 in {r for r in nxt.values() if r is not None and r != r1}:
             m2 = rows[r2]
-            if m2 and all(len(unit_idx[u]) == 1 for u in m2.values()) and set(m2) < set(m1) \
-                    and all(nxt[v] == r2 for v in m2):
+            if (
+                m2
+                and all(len(unit_idx[u]) == 1 for u in m2.values())
+                and set(m2) < set(m1)
+                and all(nxt[v] == r2 for v in m2)
+            ):
                 break
         else:
             continue
         merged_in = [v for v in m1 if v not in m2]
-        if not all(coverage(stems[u], stems[m1[v]]) >= MERGE_COVERAGE for v in merged_in for u in m2.values()):
+        if not all(
+            coverage(stems[u], stems[m1[v]]) >= MERGE_COVERAGE for v in merged_in for u in m2.values()
+        ):
             continue
         pairs = [(v, (unit_idx[m1[v]][0], unit_idx[m1[v]][0] + 1)) for v in m2]
         new_units(pairs)

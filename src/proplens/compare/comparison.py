@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +21,22 @@ __all__ = ["CompareInput", "Comparison", "compare"]
 MAX_SENTENCES = 6000  # the similarity matrix grows with the square of this
 MAX_WORDING = 40  # new-wording phrases listed per version (highest detector probability first)
 
-_PRONOUNS = {"he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "this", "that", "who", "which"}
+_PRONOUNS = {
+    "he",
+    "she",
+    "they",
+    "i",
+    "we",
+    "it",
+    "you",
+    "him",
+    "her",
+    "them",
+    "this",
+    "that",
+    "who",
+    "which",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,11 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self, *, include_texts: bool = False) -> dict[str, Any]:
-        d: dict[str, Any] = {"versions": self.versions, "alignment": self.alignment, "differences": self.differences}
+        d: dict[str, Any] = {
+            "versions": self.versions,
+            "alignment": self.alignment,
+            "differences": self.differences,
+        }
         if include_texts:
             d["texts"] = self.texts
         if self.warnings:
@@ -334,7 +352,9 @@ def _dropped_spans(v, others, analyses, norm_texts, ids, ranges):
             if key in seen or _has_counterpart(s, w, v, analyses, norm_texts, ranges):
                 continue
             seen.add(key)
-            out.append({"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique})
+            out.append(
+                {"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique}
+            )
     return out
 
 
@@ -372,7 +392,9 @@ def _source_item(a, version=None):
 
 def _added_sources(v, others, attributions, texts):
     theirs = [k for w in others for k, _ in _sources(attributions[w])]
-    return [_source_item(a) for k, a in _sources(attributions[v]) if not any(_same_source(k, o) for o in theirs)]
+    return [
+        _source_item(a) for k, a in _sources(attributions[v]) if not any(_same_source(k, o) for o in theirs)
+    ]
 
 
 def _dropped_sources(v, others, attributions, texts, ids):
@@ -435,13 +457,24 @@ def _number_changes(v, others, rows, sents, numbers, ids, d) -> None:
                 key = (b.start, a.text)
                 if key not in seen_changes:
                     seen_changes.add(key)
-                    d["changed_numbers"].append({"version": ids[w], "from": a.text, "to": b.text, "span": [b.start, b.end], "from_span": [a.start, a.end]})
-            for b in new[len(gone):]:
+                    d["changed_numbers"].append(
+                        {
+                            "version": ids[w],
+                            "from": a.text,
+                            "to": b.text,
+                            "span": [b.start, b.end],
+                            "from_span": [a.start, a.end],
+                        }
+                    )
+            for b in new[len(gone) :]:
                 d["added_numbers"].append({"text": b.text, "span": [b.start, b.end]})
-            for a in gone[len(new):]:
+            for a in gone[len(new) :]:
                 d["dropped_numbers"].append({"text": a.text, "version": ids[w], "span": [a.start, a.end]})
     for w in others:
         for r in rows:
             if r.status == "only" and w in r.units:
                 ws, we = sents[w][r.units[w][0]][0], sents[w][r.units[w][-1]][1]
-                d["dropped_numbers"].extend({"text": m.text, "version": ids[w], "span": [m.start, m.end]} for m in _in_range(numbers[w], ws, we))
+                d["dropped_numbers"].extend(
+                    {"text": m.text, "version": ids[w], "span": [m.start, m.end]}
+                    for m in _in_range(numbers[w], ws, we)
+                )

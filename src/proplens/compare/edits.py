@@ -5,7 +5,8 @@ inline insert/delete marks, all from word-level diffs of the aligned rows, with 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,9 @@ class RowDiffs:
     def __init__(self, texts: Sequence[str], sents, rows: Sequence[AlignedRow]):
         self.texts = texts
         self.rows = rows
-        self.spans = [{v: (sents[v][idx[0]][0], sents[v][idx[-1]][1]) for v, idx in r.units.items()} for r in rows]
+        self.spans = [
+            {v: (sents[v][idx[0]][0], sents[v][idx[-1]][1]) for v, idx in r.units.items()} for r in rows
+        ]
         self._tok: dict[tuple[int, int], list[Token]] = {}
         self._ops: dict[tuple[int, int, int], list] = {}
 
@@ -47,7 +50,9 @@ class RowDiffs:
         if key not in self._ops:
             if (r, b, a) in self._ops:
                 swap = {"insert": "delete", "delete": "insert"}
-                self._ops[key] = [(swap.get(op, op), j1, j2, i1, i2) for op, i1, i2, j1, j2 in self._ops[(r, b, a)]]
+                self._ops[key] = [
+                    (swap.get(op, op), j1, j2, i1, i2) for op, i1, i2, j1, j2 in self._ops[(r, b, a)]
+                ]
             else:
                 self._ops[key] = token_opcodes(self.toks(r, a), self.toks(r, b))
         return self._ops[key]
@@ -70,11 +75,21 @@ class RowDiffs:
 
 def _trim(toks: list[Token], lo: int, hi: int, *, joiners: bool = False) -> tuple[int, int]:
     """Drop edge punctuation (and, with ``joiners``, leading conjunctions and articles) from toks[lo:hi]."""
-    while lo < hi and (toks[lo].lower in _EDGE_PUNCT or (joiners and toks[lo].lower in _LEADING_JOINERS)
-                       or toks[lo].lower in _OPENERS.values() and not _closes(toks, lo, hi)):
+    while lo < hi and (
+        toks[lo].lower in _EDGE_PUNCT
+        or (joiners and toks[lo].lower in _LEADING_JOINERS)
+        or toks[lo].lower in _OPENERS.values()
+        and not _closes(toks, lo, hi)
+    ):
         lo += 1
-    while hi > lo and (toks[hi - 1].lower in _EDGE_PUNCT or (joiners and toks[hi - 1].lower in _TRAILING_JOINERS) or
-                       (toks[hi - 1].lower in _OPENERS and _OPENERS[toks[hi - 1].lower] not in {t.lower for t in toks[lo : hi - 1]})):
+    while hi > lo and (
+        toks[hi - 1].lower in _EDGE_PUNCT
+        or (joiners and toks[hi - 1].lower in _TRAILING_JOINERS)
+        or (
+            toks[hi - 1].lower in _OPENERS
+            and _OPENERS[toks[hi - 1].lower] not in {t.lower for t in toks[lo : hi - 1]}
+        )
+    ):
         hi -= 1
     return lo, hi
 
@@ -88,19 +103,48 @@ def _n_content(toks: list[Token]) -> int:
     return sum(1 for t in toks if not is_function_word(t.lower))
 
 
-_EDGE_WORDS = {"the", "a", "an", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "that",
-               "as", "also", "its", "their", "his", "her"}
+_EDGE_WORDS = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "and",
+    "or",
+    "but",
+    "that",
+    "as",
+    "also",
+    "its",
+    "their",
+    "his",
+    "her",
+}
 
 
 def _trim_function(toks: list[Token], lo: int, hi: int) -> tuple[int, int]:
     """Drop articles, prepositions, conjunctions and punctuation from both ends of toks[lo:hi]."""
+
     def edge(t):
         return t.lower in _EDGE_WORDS or not any(ch.isalnum() for ch in t.lower)
 
     while lo < hi and edge(toks[lo]):
         lo += 1
-    while hi > lo and edge(toks[hi - 1]) and not (toks[hi - 1].lower in _OPENERS and _OPENERS[toks[hi - 1].lower]
-                                                  in {t.lower for t in toks[lo : hi - 1]}):
+    while (
+        hi > lo
+        and edge(toks[hi - 1])
+        and not (
+            toks[hi - 1].lower in _OPENERS
+            and _OPENERS[toks[hi - 1].lower] in {t.lower for t in toks[lo : hi - 1]}
+        )
+    ):
         hi -= 1
     return lo, hi
 
@@ -112,7 +156,7 @@ def _match_ratio(ops) -> float:
     return 2.0 * matched / total if total else 1.0
 
 
-def _substitution_tokens(diffs: "RowDiffs", r: int, v: int, others) -> set[int]:
+def _substitution_tokens(diffs: RowDiffs, r: int, v: int, others) -> set[int]:
     """Indices of ``v``'s tokens in row ``r`` that a short replacement (a renaming) covers against any other."""
     out: set[int] = set()
     for w in others:
@@ -145,7 +189,11 @@ def substituted_terms(v: int, diffs: RowDiffs, ids: Sequence[str]) -> list[dict[
                     continue
                 a_lo, a_hi = _trim_function(tw, i1, i2)
                 b_lo, b_hi = _trim_function(tv, j1, j2)
-                if a_hi > a_lo and b_hi > b_lo and not any(has_digit(t.lower) for t in tw[a_lo:a_hi] + tv[b_lo:b_hi]):
+                if (
+                    a_hi > a_lo
+                    and b_hi > b_lo
+                    and not any(has_digit(t.lower) for t in tw[a_lo:a_hi] + tv[b_lo:b_hi])
+                ):
                     raw.append((tv[b_lo:b_hi], tw[a_lo:a_hi], w, close))
 
     def key(toks):
@@ -157,8 +205,16 @@ def substituted_terms(v: int, diffs: RowDiffs, ids: Sequence[str]) -> list[dict[
     for b, a, w, close in raw:
         # "Valley Front rebels" -> "Vafra militants" splits into "Valley Front" -> "Vafra" (a replacement
         # seen on its own elsewhere) and "rebels" -> "militants"; a long replacement keeps the known part
-        split = next(((k, m) for k in range(1, len(a) + 1) for m in range(1, len(b) + 1) if (k, m) != (len(a), len(b))
-                      and ((key(b[:m]), key(a[:k])) in known or (key(b[m:]), key(a[k:])) in known)), None)
+        split = next(
+            (
+                (k, m)
+                for k in range(1, len(a) + 1)
+                for m in range(1, len(b) + 1)
+                if (k, m) != (len(a), len(b))
+                and ((key(b[:m]), key(a[:k])) in known or (key(b[m:]), key(a[k:])) in known)
+            ),
+            None,
+        )
         if split is not None:
             k, m = split
             for bb, aa in ((b[:m], a[:k]), (b[m:], a[k:])):
@@ -170,11 +226,19 @@ def substituted_terms(v: int, diffs: RowDiffs, ids: Sequence[str]) -> list[dict[
     for b, a, w in pieces:
         if len(a) > MAX_TERM_WORDS or len(b) > MAX_TERM_WORDS:
             continue
-        if [stem(t.lower) for t in a] == [stem(t.lower) for t in b] or all(is_function_word(t.lower) for t in a + b):
+        if [stem(t.lower) for t in a] == [stem(t.lower) for t in b] or all(
+            is_function_word(t.lower) for t in a + b
+        ):
             continue
-        g = groups.setdefault((key(b), key(a)), {
-            "term": diffs.texts[v][b[0].start : b[-1].end],
-            "instead_of": diffs.texts[w][a[0].start : a[-1].end], "examples": [], "versions": []})
+        g = groups.setdefault(
+            (key(b), key(a)),
+            {
+                "term": diffs.texts[v][b[0].start : b[-1].end],
+                "instead_of": diffs.texts[w][a[0].start : a[-1].end],
+                "examples": [],
+                "versions": [],
+            },
+        )
         if [b[0].start, b[-1].end] not in g["examples"]:
             g["examples"].append([b[0].start, b[-1].end])
         if ids[w] not in g["versions"]:
@@ -182,8 +246,15 @@ def substituted_terms(v: int, diffs: RowDiffs, ids: Sequence[str]) -> list[dict[
     out = []
     for g in groups.values():
         g["examples"].sort()
-        out.append({"term": g["term"], "instead_of": g["instead_of"], "count": len(g["examples"]),
-                    "examples": g["examples"], "versions": g["versions"]})
+        out.append(
+            {
+                "term": g["term"],
+                "instead_of": g["instead_of"],
+                "count": len(g["examples"]),
+                "examples": g["examples"],
+                "versions": g["versions"],
+            }
+        )
     out.sort(key=lambda g: (-g["count"], g["examples"][0]))
     return out
 
@@ -239,8 +310,9 @@ def _clauses(diffs: RowDiffs, r: int, v: int, others: Sequence[int]) -> list[tup
     return out
 
 
-def content_changes(v: int, diffs: RowDiffs, ids: Sequence[str], *, terms: set[str] = frozenset()
-                    ) -> tuple[list[dict], list[dict]]:
+def content_changes(
+    v: int, diffs: RowDiffs, ids: Sequence[str], *, terms: set[str] = frozenset()
+) -> tuple[list[dict], list[dict]]:
     """``(added_content, dropped_content)`` of version ``v``.
 
     Added: its sentences no other version has, and stretches of at least ``MIN_CLAUSE_WORDS`` content words
@@ -295,13 +367,18 @@ def new_wording(v: int, diffs: RowDiffs) -> list[tuple[int, int]]:
         for lo, hi in _runs(flags, toks, bridge=2 if len(sp) == 1 else 0):
             lo, hi = _trim(toks, lo, hi, joiners=True)
             lo, hi = _trim_function(toks, lo, hi)
-            if hi > lo and _n_content(toks[lo:hi]) >= 1 and not all(has_digit(t.lower) for t in toks[lo:hi]
-                                                                     if not is_function_word(t.lower)):
+            if (
+                hi > lo
+                and _n_content(toks[lo:hi]) >= 1
+                and not all(has_digit(t.lower) for t in toks[lo:hi] if not is_function_word(t.lower))
+            ):
                 out.append((toks[lo].start, toks[hi - 1].end))
     return out
 
 
-def score_wording(phrases: list[tuple[int, int]], text: str, pred=None, detector=None) -> list[dict[str, Any]]:
+def score_wording(
+    phrases: list[tuple[int, int]], text: str, pred=None, detector=None
+) -> list[dict[str, Any]]:
     """Phrases with the detector's probability that they are inside a propaganda span (the highest
     per-token probability over the phrase) and its most likely technique, highest first.
 
@@ -359,8 +436,16 @@ def inline_ops(diffs: RowDiffs, r: int, ref: int, v: int) -> list[list[Any]]:
                 put("equal", pos, nxt)
                 before = "" if nxt > pos or pos == s else " "
                 follows = text[nxt] if nxt < e else ""
-                after = " " if (op == "delete" and d_end < len(ref_text) and ref_text[d_end].isspace()
-                                and (follows.isalnum() or follows in "“‘\"'(")) else ""
+                after = (
+                    " "
+                    if (
+                        op == "delete"
+                        and d_end < len(ref_text)
+                        and ref_text[d_end].isspace()
+                        and (follows.isalnum() or follows in "“‘\"'(")
+                    )
+                    else ""
+                )
                 out.append(["delete", d_start, d_end, before, after])
             pos = nxt
         if op in ("insert", "replace") and j2 > j1:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -36,7 +36,14 @@ class SentenceEncoder:
         onnxruntime intra-op threads (default: ``min(2, cpu count)``).
     """
 
-    def __init__(self, model_dir=DEFAULT_SENTENCE_MODEL_DIR, *, max_length: int = 256, batch_size: int = 64, threads=None):
+    def __init__(
+        self,
+        model_dir=DEFAULT_SENTENCE_MODEL_DIR,
+        *,
+        max_length: int = 256,
+        batch_size: int = 64,
+        threads=None,
+    ):
         self.model_dir = Path(model_dir)
         self.max_length = max_length
         self.batch_size = batch_size
@@ -56,7 +63,9 @@ class SentenceEncoder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelLoadError(Errors.P009.format(path=self.model_dir, reason=f"{exc}; install onnxruntime and tokenizers")) from exc
+            raise ModelLoadError(
+                Errors.P009.format(path=self.model_dir, reason=f"{exc}; install onnxruntime and tokenizers")
+            ) from exc
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads or min(2, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1

@@ -8,19 +8,74 @@ from dataclasses import dataclass
 __all__ = ["Mention", "find_numbers", "find_entities", "entity_key", "source_key", "number_value"]
 
 NUMERIC_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
-ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}
+ENTITY_LABELS = {
+    "PERSON",
+    "ORG",
+    "GPE",
+    "NORP",
+    "LOC",
+    "FAC",
+    "EVENT",
+    "PRODUCT",
+    "LAW",
+    "WORK_OF_ART",
+    "LANGUAGE",
+}
 
 _WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100, "dozen": 12,
-    "a dozen": 12, "dozens": 24, "hundreds": 200, "thousands": 2000, "a thousand": 1000, "thousand": 1000,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a hundred": 100,
+    "dozen": 12,
+    "a dozen": 12,
+    "dozens": 24,
+    "hundreds": 200,
+    "thousands": 2000,
+    "a thousand": 1000,
+    "thousand": 1000,
 }
-_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+_SCALE = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "bn": 1e9,
+}
 _NUM = re.compile(
     r"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*(?:\s?%|\s?(?:percent|per cent|hundred|thousand|million|billion|trillion|bn|k)\b)?"
-    r"|\b(?:" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)) + r")\b(?:\s(?:hundred|thousand|million|billion))?",
+    r"|\b(?:"
+    + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
+    + r")\b(?:\s(?:hundred|thousand|million|billion))?",
     re.I,
 )
 
@@ -124,10 +179,30 @@ def _is_dateline(doc, ent) -> bool:
     return nxt in ("(", "-", "—", "–", ",", ":")
 
 
-_DROP_WORDS = {"the", "a", "an", "one", "of", "some", "local", "his", "her", "its", "their", "also", "both", "'s", "s"}
+_DROP_WORDS = {
+    "the",
+    "a",
+    "an",
+    "one",
+    "of",
+    "some",
+    "local",
+    "his",
+    "her",
+    "its",
+    "their",
+    "also",
+    "both",
+    "'s",
+    "s",
+}
 
 
 def source_key(text: str) -> frozenset:
     """Words that identify a source (lowercase, stopwords and plural -s removed) for fuzzy matching."""
     words = re.findall(r"\w+", text.lower().replace("’", "'"))
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words if w not in _DROP_WORDS)
+    return frozenset(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in words
+        if w not in _DROP_WORDS
+    )

@@ -13,8 +13,10 @@ import numpy as np
 
 __all__ = ["monotone_matches", "monotone_chain"]
 
-def monotone_matches(gain11: np.ndarray, gain21: np.ndarray | None = None, gain12: np.ndarray | None = None
-                     ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+
+def monotone_matches(
+    gain11: np.ndarray, gain21: np.ndarray | None = None, gain12: np.ndarray | None = None
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Best order-preserving set of matches between two sequences.
 
     Parameters

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import CompareError, Errors
 from ..inputs import read_article
@@ -45,7 +45,11 @@ def load_versions(args: Sequence[str]) -> list[CompareInput]:
             try:
                 from ..fetch import fetch_article
             except ImportError as exc:
-                raise CompareError(Errors.P026.format(what=arg, reason=f"fetching URLs is not available in this build ({exc})")) from None
+                raise CompareError(
+                    Errors.P026.format(
+                        what=arg, reason=f"fetching URLs is not available in this build ({exc})"
+                    )
+                ) from None
             art = fetch_article(arg)
             out.append(CompareInput(_url_id(arg), art.text, getattr(art, "title", None)))
             continue
@@ -56,5 +60,3 @@ def load_versions(args: Sequence[str]) -> list[CompareInput]:
             raise CompareError(Errors.P026.format(what=arg, reason="it holds no text"))
         out.append(CompareInput(p.stem, text, title))
     return out
-
-

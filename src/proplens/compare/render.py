@@ -42,7 +42,7 @@ def _marked(text: str, start: int, end: int, marks: list[dict]) -> str:
         if m["start"] < pos:
             continue
         out.append(_e(text[pos : m["start"]]))
-        out.append(f'<mark title="{_e(m["technique"])}">{_e(text[m["start"]:m["end"]])}</mark>')
+        out.append(f'<mark title="{_e(m["technique"])}">{_e(text[m["start"] : m["end"]])}</mark>')
         pos = m["end"]
     out.append(_e(text[pos:end]))
     return "".join(out)
@@ -72,16 +72,22 @@ def inline_segments(c: Comparison, row: dict, vid: str) -> list[tuple[str, str]]
 
 def _inline_html(c: Comparison, row: dict, vid: str) -> str:
     tags = {"insert": ("<ins>", "</ins>"), "delete": ("<del>", "</del>")}
-    return "".join(tags[op][0] + _e(t) + tags[op][1] if op in tags else _e(t) for op, t in inline_segments(c, row, vid))
+    return "".join(
+        tags[op][0] + _e(t) + tags[op][1] if op in tags else _e(t) for op, t in inline_segments(c, row, vid)
+    )
 
 
 def _terms_html(terms: list[dict]) -> str:
     if not terms:
         return ""
-    h = ["<table class=terms><tr><th>Says</th><th>Instead of</th><th>Times</th><th>Where the other wording is</th></tr>"]
+    h = [
+        "<table class=terms><tr><th>Says</th><th>Instead of</th><th>Times</th><th>Where the other wording is</th></tr>"
+    ]
     for t in terms:
-        h.append(f"<tr><td><ins>{_e(t['term'])}</ins></td><td><del>{_e(t['instead_of'])}</del></td><td>{t['count']}</td>"
-                 f"<td>{_e(', '.join(t.get('versions', [])))}</td></tr>")
+        h.append(
+            f"<tr><td><ins>{_e(t['term'])}</ins></td><td><del>{_e(t['instead_of'])}</del></td><td>{t['count']}</td>"
+            f"<td>{_e(', '.join(t.get('versions', [])))}</td></tr>"
+        )
     h.append("</table>")
     return "".join(h)
 
@@ -100,7 +106,9 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
     str
     """
     ids = [v["id"] for v in c.versions]
-    h = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title><style>{_CSS}</style></head><body>"]
+    h = [
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+    ]
     h.append(f"<h1>{_e(title)}</h1>")
     for note in c.warnings:
         h.append(f'<p class="note">{_e(note)}</p>')
@@ -113,13 +121,27 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
         h.append(f"<p class=meta>Propaganda score {score} · {v['n_sentences']} sentences</p>")
     techs = sorted({t for v in c.versions for t in v["techniques"]})
     if techs:
-        h.append("<h2>Technique profile</h2><table><tr><th>Technique</th>" + "".join(f"<th>{_e(i)}</th>" for i in ids) + "</tr>")
+        h.append(
+            "<h2>Technique profile</h2><table><tr><th>Technique</th>"
+            + "".join(f"<th>{_e(i)}</th>" for i in ids)
+            + "</tr>"
+        )
         for t in techs:
-            h.append(f"<tr><td>{_e(t)}</td>" + "".join(f"<td>{v['techniques'].get(t, 0)}</td>" for v in c.versions) + "</tr>")
+            h.append(
+                f"<tr><td>{_e(t)}</td>"
+                + "".join(f"<td>{v['techniques'].get(t, 0)}</td>" for v in c.versions)
+                + "</tr>"
+            )
         h.append("</table>")
-    h.append("<h2>Sentence alignment</h2><table><tr><th></th>" + "".join(f"<th>{_e(i)}</th>" for i in ids) + "</tr>")
+    h.append(
+        "<h2>Sentence alignment</h2><table><tr><th></th>"
+        + "".join(f"<th>{_e(i)}</th>" for i in ids)
+        + "</tr>"
+    )
     for row in c.alignment:
-        h.append(f'<tr class="{_e(row["status"])}"><td class=status>{_e(row["status"])}<br>{row["similarity"]:.2f}</td>')
+        h.append(
+            f'<tr class="{_e(row["status"])}"><td class=status>{_e(row["status"])}<br>{row["similarity"]:.2f}</td>'
+        )
         for vid in ids:
             span = row["spans"].get(vid)
             if span is None:
@@ -137,12 +159,18 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
         d = c.differences[vid]
         h.append(f"<h3>{_e(vid)}</h3><ul>")
         for key, label in (
-            ("added_content", "Adds"), ("dropped_content", "Leaves out"),
+            ("added_content", "Adds"),
+            ("dropped_content", "Leaves out"),
             ("added_wording", "New wording, most likely propaganda first"),
-            ("added_spans", "Adds propaganda"), ("dropped_spans", "Drops propaganda"),
-            ("added_sources", "Adds sources"), ("dropped_sources", "Drops sources"),
-            ("added_entities", "Adds names"), ("dropped_entities", "Drops names"),
-            ("changed_numbers", "Changes numbers"), ("added_numbers", "Adds numbers"), ("dropped_numbers", "Drops numbers"),
+            ("added_spans", "Adds propaganda"),
+            ("dropped_spans", "Drops propaganda"),
+            ("added_sources", "Adds sources"),
+            ("dropped_sources", "Drops sources"),
+            ("added_entities", "Adds names"),
+            ("dropped_entities", "Drops names"),
+            ("changed_numbers", "Changes numbers"),
+            ("added_numbers", "Adds numbers"),
+            ("dropped_numbers", "Drops numbers"),
         ):
             items = d.get(key) or []
             if not items:
@@ -173,13 +201,18 @@ def comparison_to_text(c: Comparison, *, width: int = 120, color: bool = False) 
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(record=True, width=width, force_terminal=color, color_system="standard" if color else None)
+    console = Console(
+        record=True, width=width, force_terminal=color, color_system="standard" if color else None
+    )
     ids = [v["id"] for v in c.versions]
     for note in c.warnings:
         console.print(f"note: {note}", markup=False)
     for v in c.versions:
         score = "—" if v["article_score"] is None else f"{v['article_score']:.2f}"
-        console.print(Text(f"{v['id']}", style="bold") + Text(f" (propaganda score {score}, {v['n_sentences']} sentences)"))
+        console.print(
+            Text(f"{v['id']}", style="bold")
+            + Text(f" (propaganda score {score}, {v['n_sentences']} sentences)")
+        )
         for term in c.differences[v["id"]].get("substituted_terms") or []:
             line = Text("  says ")
             line.append("{+" + term["term"] + "+}", style="green")
@@ -225,10 +258,23 @@ def comparison_to_text(c: Comparison, *, width: int = 120, color: bool = False) 
     for vid in ids:
         d = c.differences[vid]
         console.print(Text(f"{vid}:", style="bold"))
-        for key in ("added_content", "dropped_content", "added_wording",
-                    "added_spans", "dropped_spans", "added_sources", "dropped_sources", "added_entities",
-                    "dropped_entities", "changed_numbers", "added_numbers", "dropped_numbers"):
+        for key in (
+            "added_content",
+            "dropped_content",
+            "added_wording",
+            "added_spans",
+            "dropped_spans",
+            "added_sources",
+            "dropped_sources",
+            "added_entities",
+            "dropped_entities",
+            "changed_numbers",
+            "added_numbers",
+            "dropped_numbers",
+        ):
             items = d.get(key) or []
             if items:
-                console.print(Text(f"  {key.replace('_', ' ')}: " + "; ".join(_item_text(key, x) for x in items)))
+                console.print(
+                    Text(f"  {key.replace('_', ' ')}: " + "; ".join(_item_text(key, x) for x in items))
+                )
     return console.export_text(styles=color)

@@ -7,7 +7,7 @@ two articles when :func:`same_story_score` passes ``SAME_STORY_THRESHOLD``.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -42,7 +42,10 @@ def same_story_score(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def find_same_story(
-    vector: np.ndarray, candidates: Sequence[tuple[str, np.ndarray]], *, threshold: float = SAME_STORY_THRESHOLD
+    vector: np.ndarray,
+    candidates: Sequence[tuple[str, np.ndarray]],
+    *,
+    threshold: float = SAME_STORY_THRESHOLD,
 ) -> list[tuple[str, float]]:
     """Candidates (id, vector) whose story embedding is at least ``threshold`` similar, best first."""
     scored = [(cid, same_story_score(vector, v)) for cid, v in candidates]

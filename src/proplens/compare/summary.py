@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["describe"]
 
@@ -57,7 +58,11 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
     'Compared with wire: says “Vafra” instead of “Valley Front” (3 times).'
     """
     others = [i for i in ids if i != vid]
-    head = f"Compared with {others[0]}" if len(others) == 1 else f"Compared with the others ({', '.join(others)})"
+    head = (
+        f"Compared with {others[0]}"
+        if len(others) == 1
+        else f"Compared with the others ({', '.join(others)})"
+    )
     parts: list[str] = []
     terms = d.get("substituted_terms") or []
     if terms:
@@ -66,40 +71,87 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
         parts.append("says " + _join(shown) + more)
     spans = d.get("added_spans") or []
     if spans:
-        parts.append(f"adds {_count(len(spans), _technique_phrase(spans) + ' phrase')} the detector highlights ("
-                     + ", ".join(_quote(s["text"], 40) for s in spans[:3]) + ")")
-    wording = [w for w in d.get("added_wording") or [] if w.get("score") is not None and w["score"] >= WORDING_BAR
-               and not any(s["start"] < w["end"] and w["start"] < s["end"] for s in spans)]  # not already named
+        parts.append(
+            f"adds {_count(len(spans), _technique_phrase(spans) + ' phrase')} the detector highlights ("
+            + ", ".join(_quote(s["text"], 40) for s in spans[:3])
+            + ")"
+        )
+    wording = [
+        w
+        for w in d.get("added_wording") or []
+        if w.get("score") is not None
+        and w["score"] >= WORDING_BAR
+        and not any(s["start"] < w["end"] and w["start"] < s["end"] for s in spans)
+    ]  # not already named
     if wording:
-        parts.append("uses new wording the detector rates as possible propaganda: "
-                     + ", ".join(f"{_quote(w['text'], 40)} ({w['score']:.2f})" for w in wording[:3]))
+        parts.append(
+            "uses new wording the detector rates as possible propaganda: "
+            + ", ".join(f"{_quote(w['text'], 40)} ({w['score']:.2f})" for w in wording[:3])
+        )
     if added_attributed:
         who = list(added_attributed[:3])
-        parts.append(("adds a passage attributed to " if len(who) == 1 else "adds passages attributed to ") + _join(who))
+        parts.append(
+            ("adds a passage attributed to " if len(who) == 1 else "adds passages attributed to ")
+            + _join(who)
+        )
     added = d.get("added_content") or []
     sentences = [x for x in added if x["kind"] == "sentence"]
     clauses = [x for x in added if x["kind"] == "clause"]
     if sentences or clauses:
-        what = _join([p for p in (_count(len(sentences), "sentence") if sentences else "",
-                                  _count(len(clauses), "clause") if clauses else "") if p])
+        what = _join(
+            [
+                p
+                for p in (
+                    _count(len(sentences), "sentence") if sentences else "",
+                    _count(len(clauses), "clause") if clauses else "",
+                )
+                if p
+            ]
+        )
         lack = f"that {others[0]} lacks" if len(others) == 1 else "that the others lack"
-        parts.append(f"adds {what} {lack} ("
-                     + ", ".join(_quote(x["text"], 50) for x in (sentences + clauses)[:2]) + ")")
+        parts.append(
+            f"adds {what} {lack} ("
+            + ", ".join(_quote(x["text"], 50) for x in (sentences + clauses)[:2])
+            + ")"
+        )
     dropped = d.get("dropped_content") or []
     if dropped:
-        gone = [x for x in dropped if x["kind"] == "sentence"] + [x for x in dropped if x["kind"] != "sentence"]
+        gone = [x for x in dropped if x["kind"] == "sentence"] + [
+            x for x in dropped if x["kind"] != "sentence"
+        ]
         n_sent = sum(1 for x in dropped if x["kind"] == "sentence")
-        what = _join([p for p in (_count(n_sent, "sentence") if n_sent else "",
-                                  _count(len(dropped) - n_sent, "clause") if len(dropped) > n_sent else "") if p])
-        parts.append(f"leaves out {what} (" + ", ".join(_quote(x["text"], 50) for x in gone[:3])
-                     + (", …" if len(gone) > 3 else "") + ")")
+        what = _join(
+            [
+                p
+                for p in (
+                    _count(n_sent, "sentence") if n_sent else "",
+                    _count(len(dropped) - n_sent, "clause") if len(dropped) > n_sent else "",
+                )
+                if p
+            ]
+        )
+        parts.append(
+            f"leaves out {what} ("
+            + ", ".join(_quote(x["text"], 50) for x in gone[:3])
+            + (", …" if len(gone) > 3 else "")
+            + ")"
+        )
     if d.get("dropped_sources"):
-        parts.append("drops " + _count(len(d["dropped_sources"]), "source") + " ("
-                     + ", ".join(s["text"].strip(" ,;:") for s in d["dropped_sources"][:2]) + ")")
+        parts.append(
+            "drops "
+            + _count(len(d["dropped_sources"]), "source")
+            + " ("
+            + ", ".join(s["text"].strip(" ,;:") for s in d["dropped_sources"][:2])
+            + ")"
+        )
     if d.get("changed_numbers"):
         c = d["changed_numbers"]
-        parts.append(f"changes {_count(len(c), 'number')} (" + ", ".join(f"{x['from']} → {x['to']}" for x in c[:2])
-                     + (", …" if len(c) > 2 else "") + ")")
+        parts.append(
+            f"changes {_count(len(c), 'number')} ("
+            + ", ".join(f"{x['from']} → {x['to']}" for x in c[:2])
+            + (", …" if len(c) > 2 else "")
+            + ")"
+        )
     if not parts:
         return f"{head}: the same content."
     return f"{head}: " + "; ".join(parts) + "."

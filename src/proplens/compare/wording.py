@@ -10,8 +10,17 @@ import difflib
 import re
 from typing import NamedTuple
 
-__all__ = ["Token", "tokens", "stem", "content_stems", "lexical_overlap", "coverage", "token_opcodes",
-           "STOPWORDS", "is_function_word"]
+__all__ = [
+    "Token",
+    "tokens",
+    "stem",
+    "content_stems",
+    "lexical_overlap",
+    "coverage",
+    "token_opcodes",
+    "STOPWORDS",
+    "is_function_word",
+]
 
 # words split at hyphens and slashes, so "IS-controlled" and "Daesh-controlled" differ in one token
 _TOKEN = re.compile(r"\w+(?:[’'.]\w+)*|[^\w\s]")
@@ -45,7 +54,9 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     ['IS', '-', 'controlled', 'areas', ',', 'officials', 'said', '.']
     """
     end = len(text) if end is None else end
-    return [Token(m.start() + start, m.end() + start, m.group().lower()) for m in _TOKEN.finditer(text[start:end])]
+    return [
+        Token(m.start() + start, m.end() + start, m.group().lower()) for m in _TOKEN.finditer(text[start:end])
+    ]
 
 
 def stem(word: str) -> str:
@@ -95,8 +106,9 @@ def token_opcodes(a: list[Token], b: list[Token]) -> list[tuple[str, int, int, i
     """``difflib`` opcodes (equal/replace/delete/insert, i1, i2, j1, j2) between two token lists,
     compared case-insensitively with unified quotes and dashes."""
     norm = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
-    sm = difflib.SequenceMatcher(a=[t.lower.translate(norm) for t in a], b=[t.lower.translate(norm) for t in b],
-                                 autojunk=False)
+    sm = difflib.SequenceMatcher(
+        a=[t.lower.translate(norm) for t in a], b=[t.lower.translate(norm) for t in b], autojunk=False
+    )
     return sm.get_opcodes()
 
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from ..errors import Errors, InputFileError, LabelFileError
 from ..techniques import get_technique
 from ..text import read_text_file
 
-__all__ = ["TcRow", "PtcCorpus", "read_articles", "read_tc_labels", "read_si_labels", "write_tc_labels", "write_si_labels"]
+__all__ = [
+    "TcRow",
+    "PtcCorpus",
+    "read_articles",
+    "read_tc_labels",
+    "read_si_labels",
+    "write_tc_labels",
+    "write_si_labels",
+]
 
 _ARTICLE = re.compile(r"^article(.+)\.txt$")
 
@@ -58,32 +66,56 @@ def _parse_rows(path: Path, *, with_technique: bool, allow_unknown: bool) -> lis
         parts = line.rstrip("\r\n").split("\t")
         n = 4 if with_technique else 3
         if len(parts) != n:
-            raise LabelFileError(Errors.P006.format(path=path, line=lineno, reason=f"{len(parts)} fields instead of {n}", expected=expected))
+            raise LabelFileError(
+                Errors.P006.format(
+                    path=path, line=lineno, reason=f"{len(parts)} fields instead of {n}", expected=expected
+                )
+            )
         art = parts[0].strip()
         tech: str | None = None
         if with_technique:
             t = parts[1].strip()
             if t in ("?", ""):
                 if not allow_unknown:
-                    raise LabelFileError(Errors.P006.format(path=path, line=lineno, reason="technique is '?'", expected=expected))
+                    raise LabelFileError(
+                        Errors.P006.format(
+                            path=path, line=lineno, reason="technique is '?'", expected=expected
+                        )
+                    )
             else:
                 try:
                     tech = get_technique(t).id
                 except KeyError as exc:
-                    raise LabelFileError(Errors.P006.format(path=path, line=lineno, reason=str(exc), expected=expected)) from None
+                    raise LabelFileError(
+                        Errors.P006.format(path=path, line=lineno, reason=str(exc), expected=expected)
+                    ) from None
         try:
             start, end = int(parts[-2]), int(parts[-1])
         except ValueError:
             raise LabelFileError(
-                Errors.P006.format(path=path, line=lineno, reason=f"offsets {parts[-2]!r}, {parts[-1]!r} are not integers", expected=expected)
+                Errors.P006.format(
+                    path=path,
+                    line=lineno,
+                    reason=f"offsets {parts[-2]!r}, {parts[-1]!r} are not integers",
+                    expected=expected,
+                )
             ) from None
         if start < 0 or end <= start:
-            raise LabelFileError(Errors.P006.format(path=path, line=lineno, reason=f"bad span ({start}, {end}): need 0 <= start < end", expected=expected))
+            raise LabelFileError(
+                Errors.P006.format(
+                    path=path,
+                    line=lineno,
+                    reason=f"bad span ({start}, {end}): need 0 <= start < end",
+                    expected=expected,
+                )
+            )
         rows.append(TcRow(art, tech, start, end))
     return rows
 
 
-def read_tc_labels(path: str | Path, *, allow_unknown: bool = False, articles: Mapping[str, str] | None = None) -> list[TcRow]:
+def read_tc_labels(
+    path: str | Path, *, allow_unknown: bool = False, articles: Mapping[str, str] | None = None
+) -> list[TcRow]:
     """Read a TC label file (``ID technique start end``); ``?`` techniques allowed with ``allow_unknown``.
 
     When ``articles`` is given, every row is checked against its article's length.
@@ -103,13 +135,21 @@ def read_si_labels(path: str | Path, *, articles: Mapping[str, str] | None = Non
     return rows
 
 
-def check_rows(rows: Iterable[TcRow], articles: Mapping[str, str], path: Path, folder: str = "the articles folder") -> None:
+def check_rows(
+    rows: Iterable[TcRow], articles: Mapping[str, str], path: Path, folder: str = "the articles folder"
+) -> None:
     for i, r in enumerate(rows, 1):
         if r.article_id not in articles:
-            raise LabelFileError(Errors.P008.format(path=path, line=i, article=f"article{r.article_id}", folder=folder))
+            raise LabelFileError(
+                Errors.P008.format(path=path, line=i, article=f"article{r.article_id}", folder=folder)
+            )
         n = len(articles[r.article_id])
         if r.end > n:
-            raise LabelFileError(Errors.P007.format(path=path, line=i, start=r.start, end=r.end, article=r.article_id, length=n))
+            raise LabelFileError(
+                Errors.P007.format(
+                    path=path, line=i, start=r.start, end=r.end, article=r.article_id, length=n
+                )
+            )
 
 
 def write_tc_labels(path: str | Path, rows: Iterable[TcRow]) -> None:
@@ -132,7 +172,7 @@ class PtcCorpus:
     spans: dict[str, list[TcRow]]
 
     @classmethod
-    def load(cls, folder: str | Path) -> "PtcCorpus":
+    def load(cls, folder: str | Path) -> PtcCorpus:
         d = Path(folder)
         art_dir = d / "articles" if (d / "articles").is_dir() else d
         articles = read_articles(art_dir)
@@ -143,7 +183,9 @@ class PtcCorpus:
         else:
             files = sorted(d.glob("*TC.labels")) or sorted(d.glob("*.labels"))
             if not files:
-                raise InputFileError(Errors.P016.format(path=d, reason="no labels-tc/ folder and no *TC.labels file"))
+                raise InputFileError(
+                    Errors.P016.format(path=d, reason="no labels-tc/ folder and no *TC.labels file")
+                )
             rows = read_tc_labels(files[0])
         check_rows(rows, articles, d, folder=str(art_dir))
         spans: dict[str, list[TcRow]] = {a: [] for a in articles}

@@ -10,12 +10,19 @@ End-to-end: the SI formula where only pairs of the same technique count, overlap
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..techniques import TECHNIQUE_IDS
 from .io import TcRow
 
-__all__ = ["merge_intervals", "si_scores", "tc_scores", "e2e_scores", "evaluate_ptc", "paragraph_technique_scores"]
+__all__ = [
+    "merge_intervals",
+    "si_scores",
+    "tc_scores",
+    "e2e_scores",
+    "evaluate_ptc",
+    "paragraph_technique_scores",
+]
 
 
 def merge_intervals(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -107,12 +114,24 @@ def tc_scores(pred: Iterable[TcRow], gold: Iterable[TcRow]) -> dict:
     r = tot_c / len(gold) if gold else 0.0
     per = {}
     for t in TECHNIQUE_IDS:
-        tp, tr = (correct[t] / n_pred[t] if n_pred[t] else 0.0), (correct[t] / n_gold[t] if n_gold[t] else 0.0)
+        tp, tr = (
+            (correct[t] / n_pred[t] if n_pred[t] else 0.0),
+            (correct[t] / n_gold[t] if n_gold[t] else 0.0),
+        )
         per[t] = {"precision": tp, "recall": tr, "f1": _f1(tp, tr), "n_pred": n_pred[t], "n_gold": n_gold[t]}
-    return {"precision": p, "recall": r, "f1": _f1(p, r), "n_pred": len(pred), "n_gold": len(gold), "per_technique": per}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": _f1(p, r),
+        "n_pred": len(pred),
+        "n_gold": len(gold),
+        "per_technique": per,
+    }
 
 
-def evaluate_ptc(pred_flc: Sequence[TcRow], gold: Sequence[TcRow], pred_tc: Sequence[TcRow] | None = None) -> dict:
+def evaluate_ptc(
+    pred_flc: Sequence[TcRow], gold: Sequence[TcRow], pred_tc: Sequence[TcRow] | None = None
+) -> dict:
     """All three task figures. ``pred_flc``: predicted technique spans; ``pred_tc``: labels for gold spans."""
     res = {"si": si_scores(pred_flc, gold), "e2e": e2e_scores(pred_flc, gold)}
     if pred_tc is not None:
@@ -120,7 +139,9 @@ def evaluate_ptc(pred_flc: Sequence[TcRow], gold: Sequence[TcRow], pred_tc: Sequ
     return res
 
 
-def paragraph_technique_scores(pred: Iterable[TcRow], gold: Iterable[TcRow], articles: Mapping[str, str]) -> dict[str, float]:
+def paragraph_technique_scores(
+    pred: Iterable[TcRow], gold: Iterable[TcRow], articles: Mapping[str, str]
+) -> dict[str, float]:
     """Paragraph-level technique micro-F1: which techniques each paragraph (article line) uses.
 
     A (article, paragraph, technique) triple is present when a span of that technique overlaps the

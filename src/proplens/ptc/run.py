@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -14,7 +14,9 @@ from .metrics import e2e_scores, merge_intervals, si_scores, tc_scores
 Progress = Callable[[int], None]
 
 
-def predict_articles(analyzer, articles: Mapping[str, str], *, progress: Progress | None = None, batch_size: int = 8) -> list[TcRow]:
+def predict_articles(
+    analyzer, articles: Mapping[str, str], *, progress: Progress | None = None, batch_size: int = 8
+) -> list[TcRow]:
     """Technique-labelled spans for every article (empty/whitespace articles give no rows)."""
     return predict_articles_si_flc(analyzer, articles, progress=progress, batch_size=batch_size)[1]
 
@@ -60,7 +62,9 @@ def assign_techniques(spans: Sequence[tuple[int, int]], probs: np.ndarray) -> li
     return out
 
 
-def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], *, progress: Progress | None = None) -> list[TcRow]:
+def classify_rows(
+    analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], *, progress: Progress | None = None
+) -> list[TcRow]:
     """The same rows, same order, each with the predicted technique (one encoder pass per article);
     repeated rows of one stretch get distinct techniques (:func:`assign_techniques`)."""
     by_article: dict[str, list[int]] = defaultdict(list)
@@ -71,7 +75,9 @@ def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], 
     for a, idx in by_article.items():
         spans = [(rows[i].start, rows[i].end) for i in idx]
         try:
-            labels = [techniques[k] for k in assign_techniques(spans, analyzer.classify_proba(articles[a], spans))]
+            labels = [
+                techniques[k] for k in assign_techniques(spans, analyzer.classify_proba(articles[a], spans))
+            ]
         except InvalidTextError:
             labels = ["Loaded_Language"] * len(idx)  # cannot happen for valid in-range rows; keep order
         for i, tech in zip(idx, labels):
@@ -81,7 +87,9 @@ def classify_rows(analyzer, articles: Mapping[str, str], rows: Sequence[TcRow], 
     return [r for r in out if r is not None]
 
 
-def evaluate(analyzer, articles: Mapping[str, str], gold: Sequence[TcRow], *, progress: Progress | None = None) -> dict:
+def evaluate(
+    analyzer, articles: Mapping[str, str], gold: Sequence[TcRow], *, progress: Progress | None = None
+) -> dict:
     """SI, TC and end-to-end figures of ``analyzer`` against gold TC rows."""
     si, flc = predict_articles_si_flc(analyzer, articles, progress=progress)
     tc = classify_rows(analyzer, articles, gold, progress=progress)

@@ -7,7 +7,17 @@ in ``proplens/store/migrations``. Importing :mod:`proplens` never imports this p
 
 from __future__ import annotations
 
-from .engine import create_store_engine as create_store_engine, default_db_url as default_db_url, init_db as init_db
-from .repository import AnalysisRecord as AnalysisRecord, Page as Page, Repository as Repository
+from .engine import (
+    create_store_engine as create_store_engine,
+)
+from .engine import (
+    default_db_url as default_db_url,
+)
+from .engine import (
+    init_db as init_db,
+)
+from .repository import AnalysisRecord as AnalysisRecord
+from .repository import Page as Page
+from .repository import Repository as Repository
 
 __all__ = ["create_store_engine", "default_db_url", "init_db", "Repository", "AnalysisRecord", "Page"]

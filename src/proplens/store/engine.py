@@ -38,10 +38,17 @@ def create_store_engine(url: str | None = None, *, echo: bool = False) -> Engine
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database in (None, "", ":memory:"):
-            raise ValueError("An in-memory SQLite store is not supported (each connection would see its own database); use a file path.")
+            raise ValueError(
+                "An in-memory SQLite store is not supported (each connection would see its own database); use a file path."
+            )
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=8, max_overflow=16)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=16,
+        )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised through every sqlite test

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,7 @@ def text_hash(text: str) -> str:
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -178,8 +179,9 @@ class Repository:
         return self._sessions()
 
     # ------------------------------------------------------------- cache
-    def get_cached(self, *, text: str, model_version: str, model_name: str | None = None,
-                   min_score: float | None = None) -> Analysis | None:
+    def get_cached(
+        self, *, text: str, model_version: str, model_name: str | None = None, min_score: float | None = None
+    ) -> Analysis | None:
         """The stored result for this exact text and model (version, and name when given), or None.
 
         With ``min_score``, a result that may lack possible passages scoring ``min_score`` or more (it was
@@ -217,9 +219,12 @@ class Repository:
         a higher floor is replaced by this result, so that later lookups with a low ``min_score`` hit it.
         """
         h = text_hash(analysis.text)
-        now = datetime.now(timezone.utc)
-        same = (ResultRow.text_hash == h, ResultRow.model_name == analysis.model_name,
-                ResultRow.model_version == analysis.model_version)
+        now = datetime.now(UTC)
+        same = (
+            ResultRow.text_hash == h,
+            ResultRow.model_name == analysis.model_name,
+            ResultRow.model_version == analysis.model_version,
+        )
         with self.session() as s, s.begin():
             result = s.scalars(select(ResultRow).where(*same)).first()
             if result is not None and possible_floor is not None and _floor(result) > possible_floor:
@@ -279,8 +284,11 @@ class Repository:
         if q:
             pat = _like_escape(q)
             stmt = stmt.where(
-                or_(AnalysisRow.title.ilike(pat, escape="\\"), ResultRow.text.ilike(pat, escape="\\"),
-                    AnalysisRow.source.ilike(pat, escape="\\"))
+                or_(
+                    AnalysisRow.title.ilike(pat, escape="\\"),
+                    ResultRow.text.ilike(pat, escape="\\"),
+                    AnalysisRow.source.ilike(pat, escape="\\"),
+                )
             )
         return stmt
 
@@ -300,14 +308,27 @@ class Repository:
             base = select(AnalysisRow).join(ResultRow, AnalysisRow.result_id == ResultRow.id)
             base = self._filtered(base, source=source, since=since, until=until, q=q)
             total = s.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
-            rows = s.scalars(
-                base.order_by(AnalysisRow.created.desc(), AnalysisRow.id).offset((page - 1) * page_size).limit(page_size)
-            ).unique().all()
+            rows = (
+                s.scalars(
+                    base.order_by(AnalysisRow.created.desc(), AnalysisRow.id)
+                    .offset((page - 1) * page_size)
+                    .limit(page_size)
+                )
+                .unique()
+                .all()
+            )
             return Page([_record(r) for r in rows], int(total or 0), page, page_size)
 
     # ------------------------------------------------------------- same story
-    def related(self, analysis_id: str, *, vectorize: Callable[[str], Any], limit: int = 200,
-                threshold: float = 0.0, top: int = 10) -> list[tuple[AnalysisRecord, float]] | None:
+    def related(
+        self,
+        analysis_id: str,
+        *,
+        vectorize: Callable[[str], Any],
+        limit: int = 200,
+        threshold: float = 0.0,
+        top: int = 10,
+    ) -> list[tuple[AnalysisRecord, float]] | None:
         """Stored analyses that cover the same story as ``analysis_id``, most similar first.
 
         ``vectorize(text)`` returns a unit story vector (e.g. :func:`proplens.compare.story_embedding`);
@@ -321,19 +342,29 @@ class Repository:
             target = s.get(AnalysisRow, analysis_id)
             if target is None:
                 return None
-            rows = s.scalars(
-                select(AnalysisRow).where(AnalysisRow.result_id != target.result_id)
-                .order_by(AnalysisRow.created.desc()).limit(limit)
-            ).unique().all()
+            rows = (
+                s.scalars(
+                    select(AnalysisRow)
+                    .where(AnalysisRow.result_id != target.result_id)
+                    .order_by(AnalysisRow.created.desc())
+                    .limit(limit)
+                )
+                .unique()
+                .all()
+            )
             best: dict[int, AnalysisRow] = {}
             for r in rows:  # one candidate per distinct text (the most recent analysis of it)
                 best.setdefault(r.result_id, r)
             ids = [target.result_id] + list(best)
-            vecs = dict(s.execute(select(ResultRow.id, ResultRow.story_vector).where(ResultRow.id.in_(ids))).all())
+            vecs = dict(
+                s.execute(select(ResultRow.id, ResultRow.story_vector).where(ResultRow.id.in_(ids))).all()
+            )
             texts = {}
             missing = [i for i in ids if not vecs.get(i)]
             if missing:
-                texts = dict(s.execute(select(ResultRow.id, ResultRow.text).where(ResultRow.id.in_(missing))).all())
+                texts = dict(
+                    s.execute(select(ResultRow.id, ResultRow.text).where(ResultRow.id.in_(missing))).all()
+                )
         computed = {i: np.asarray(vectorize(texts[i]), dtype=np.float32) for i in missing}
         if computed:
             with self.session() as s, s.begin():
@@ -352,23 +383,35 @@ class Repository:
         """Every source with its number of analyses, mean score and last analysis time."""
         with self.session() as s:
             rows = s.execute(
-                select(AnalysisRow.source, func.count(), func.avg(ResultRow.score), func.max(AnalysisRow.created))
+                select(
+                    AnalysisRow.source, func.count(), func.avg(ResultRow.score), func.max(AnalysisRow.created)
+                )
                 .join(ResultRow, AnalysisRow.result_id == ResultRow.id)
                 .where(AnalysisRow.source.is_not(None))
                 .group_by(AnalysisRow.source)
                 .order_by(func.count().desc(), AnalysisRow.source)
             ).all()
-        return [{"source": r[0], "count": int(r[1]), "mean_score": round(float(r[2] or 0), 4), "last": _iso(r[3])} for r in rows]
+        return [
+            {"source": r[0], "count": int(r[1]), "mean_score": round(float(r[2] or 0), 4), "last": _iso(r[3])}
+            for r in rows
+        ]
 
     def source_records(self, *, source: str, limit: int = 5000) -> list[dict[str, Any]]:
         """Stored analyses of one source as :mod:`proplens.stats` records (the batch report's figures)."""
         from ..stats import record_from_analysis
 
         with self.session() as s:
-            rows = s.execute(
-                select(AnalysisRow).join(ResultRow, AnalysisRow.result_id == ResultRow.id)
-                .where(AnalysisRow.source == source).order_by(AnalysisRow.created).limit(limit)
-            ).scalars().all()
+            rows = (
+                s.execute(
+                    select(AnalysisRow)
+                    .join(ResultRow, AnalysisRow.result_id == ResultRow.id)
+                    .where(AnalysisRow.source == source)
+                    .order_by(AnalysisRow.created)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
             out = []
             for row in rows:
                 rec = _record(row)
@@ -384,8 +427,14 @@ class Repository:
         """
         with self.session() as s:
             rows = s.execute(
-                select(AnalysisRow.published, AnalysisRow.created, ResultRow.score, ResultRow.n_spans,
-                       ResultRow.technique_counts, func.length(ResultRow.text))
+                select(
+                    AnalysisRow.published,
+                    AnalysisRow.created,
+                    ResultRow.score,
+                    ResultRow.n_spans,
+                    ResultRow.technique_counts,
+                    func.length(ResultRow.text),
+                )
                 .join(ResultRow, AnalysisRow.result_id == ResultRow.id)
                 .where(AnalysisRow.source == source)
                 .order_by(AnalysisRow.created)
@@ -420,7 +469,9 @@ class Repository:
             "count": len(rows),
             "mean_score": round(sum(x[1] for x in dated) / len(dated), 4),
             "technique_counts": {t: counts.get(t, 0) for t in TECHNIQUE_IDS},
-            "technique_share": {t: round(counts.get(t, 0) / total, 4) if total else 0.0 for t in TECHNIQUE_IDS},
+            "technique_share": {
+                t: round(counts.get(t, 0) / total, 4) if total else 0.0 for t in TECHNIQUE_IDS
+            },
             "bucket": "day" if by_day else "month",
             "trend": trend,
         }

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["Base", "ResultRow", "AnalysisRow"]
@@ -21,7 +32,9 @@ class Base(DeclarativeBase):
 
 class ResultRow(Base):
     __tablename__ = "results"
-    __table_args__ = (UniqueConstraint("text_hash", "model_name", "model_version", name="uq_results_hash_name_version"),)
+    __table_args__ = (
+        UniqueConstraint("text_hash", "model_name", "model_version", name="uq_results_hash_name_version"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     text_hash: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -44,7 +57,9 @@ class AnalysisRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="RESTRICT"), nullable=False, index=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("results.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     title: Mapped[str | None] = mapped_column(String(1000))
     source: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(2000))

@@ -13,18 +13,32 @@ from ...report import analysis_to_html, analysis_to_ptc
 from ..deps import RepositoryDep, ServiceDep, SettingsDep
 from ..errors import ApiError
 from ..jobs import Job
-from ..schemas import MIN_SCORE_HELP, AnalysisCreate, AnalysisPage, AnalysisPublic, ErrorResponse, JobPublic, ModelChoice
+from ..schemas import (
+    MIN_SCORE_HELP,
+    AnalysisCreate,
+    AnalysisPage,
+    AnalysisPublic,
+    ErrorResponse,
+    JobPublic,
+    ModelChoice,
+)
 
 router = APIRouter(prefix="/api/v1/analyses", tags=["analyses"])
 
 _ERRORS = {
-    202: {"model": JobPublic, "description": "Accepted as a job (long text, Prefer: respond-async, or not done within "
-                                              "request_timeout): poll the Location header, GET /api/v1/jobs/{id}"},
+    202: {
+        "model": JobPublic,
+        "description": "Accepted as a job (long text, Prefer: respond-async, or not done within "
+        "request_timeout): poll the Location header, GET /api/v1/jobs/{id}",
+    },
     413: {"model": ErrorResponse, "description": "Body or text too long"},
     422: {"model": ErrorResponse, "description": "Invalid input, unknown model, refused URL"},
     502: {"model": ErrorResponse, "description": "The URL could not be fetched"},
-    503: {"model": ErrorResponse, "description": "The queue is full (see Retry-After), or the chosen model cannot "
-                                                 "be loaded on this server; nothing was started"},
+    503: {
+        "model": ErrorResponse,
+        "description": "The queue is full (see Retry-After), or the chosen model cannot "
+        "be loaded on this server; nothing was started",
+    },
 }
 PreferHeader = Annotated[str | None, Header(description="'respond-async': answer 202 with a job at once")]
 
@@ -40,8 +54,9 @@ def _wait(service, article, prefer: str | None) -> float | None:
 
 def _answer(result, response: Response):
     if isinstance(result, Job):
-        return JSONResponse(result.to_dict(), status_code=202,
-                            headers={"Location": result.location, "Retry-After": "2"})
+        return JSONResponse(
+            result.to_dict(), status_code=202, headers={"Location": result.location, "Retry-After": "2"}
+        )
     response.headers["Location"] = f"/api/v1/analyses/{result.id}"
     return result.to_dict()
 
@@ -54,7 +69,9 @@ def _get_or_404(repo, analysis_id: str):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AnalysisPublic, responses=_ERRORS)
-def create_analysis(body: AnalysisCreate, service: ServiceDep, response: Response, prefer: PreferHeader = None):
+def create_analysis(
+    body: AnalysisCreate, service: ServiceDep, response: Response, prefer: PreferHeader = None
+):
     """Analyze an article given as ``text``, ``html`` or ``url`` and store the result.
 
     ``201`` with the analysis when it is ready within ``request_timeout``; otherwise ``202 Accepted`` with a job
@@ -84,9 +101,15 @@ def upload_analysis(
 ):
     """Analyze an uploaded .txt or .html file (``201``, or ``202`` with a job as for ``POST /analyses``)."""
     data = file.file.read()
-    article = service.from_upload(data, filename=file.filename, content_type=file.content_type,
-                                  title=title or None, source=source or None, model=model or "default",
-                                  min_score=min_score)
+    article = service.from_upload(
+        data,
+        filename=file.filename,
+        content_type=file.content_type,
+        title=title or None,
+        source=source or None,
+        model=model or "default",
+        min_score=min_score,
+    )
     return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
 
@@ -102,10 +125,21 @@ def list_analyses(
     page_size: Annotated[int | None, Query(ge=1, le=100)] = None,
 ):
     """Stored analyses, newest first."""
-    res = repo.list(source=source or None, since=since, until=until, q=q or None, page=page,
-                    page_size=page_size or settings.page_size)
-    return {"items": [r.summary() for r in res.items], "total": res.total, "page": res.page,
-            "page_size": res.page_size, "pages": res.pages}
+    res = repo.list(
+        source=source or None,
+        since=since,
+        until=until,
+        q=q or None,
+        page=page,
+        page_size=page_size or settings.page_size,
+    )
+    return {
+        "items": [r.summary() for r in res.items],
+        "total": res.total,
+        "page": res.page,
+        "page_size": res.page_size,
+        "pages": res.pages,
+    }
 
 
 @router.get("/{analysis_id}", response_model=AnalysisPublic, responses={404: {"model": ErrorResponse}})
@@ -114,7 +148,9 @@ def get_analysis(analysis_id: str, repo: RepositoryDep):
     return _get_or_404(repo, analysis_id).to_dict()
 
 
-@router.delete("/{analysis_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"model": ErrorResponse}})
+@router.delete(
+    "/{analysis_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"model": ErrorResponse}}
+)
 def delete_analysis(analysis_id: str, repo: RepositoryDep):
     """Delete one analysis (the cached model result for its text stays)."""
     if not repo.delete(analysis_id):
@@ -128,8 +164,12 @@ def _filename(rec, ext: str) -> str:
 
 
 @router.get("/{analysis_id}/export", responses={404: {"model": ErrorResponse}})
-def export_analysis(analysis_id: str, repo: RepositoryDep,
-                    format: Literal["json", "html", "ptc"] = "json", download: bool = True):
+def export_analysis(
+    analysis_id: str,
+    repo: RepositoryDep,
+    format: Literal["json", "html", "ptc"] = "json",
+    download: bool = True,
+):
     """Export as JSON, a self-contained HTML report, or PTC technique labels (``id<TAB>technique<TAB>start<TAB>end``)."""
     rec = _get_or_404(repo, analysis_id)
     headers = {}
@@ -138,7 +178,11 @@ def export_analysis(analysis_id: str, repo: RepositoryDep,
 
         body, media, ext = json.dumps(rec.to_dict(), ensure_ascii=False, indent=2), "application/json", "json"
     elif format == "html":
-        body, media, ext = analysis_to_html(rec.analysis, record=rec.to_dict()), "text/html; charset=utf-8", "html"
+        body, media, ext = (
+            analysis_to_html(rec.analysis, record=rec.to_dict()),
+            "text/html; charset=utf-8",
+            "html",
+        )
         headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     else:
         body, media, ext = analysis_to_ptc(rec.analysis, rec.id), "text/plain; charset=utf-8", "txt"

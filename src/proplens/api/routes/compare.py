@@ -13,8 +13,11 @@ from ..schemas import CompareCreate, ErrorResponse, RelatedAnalysis
 router = APIRouter(prefix="/api/v1", tags=["compare"])
 
 
-@router.get("/analyses/{analysis_id}/related", response_model=list[RelatedAnalysis],
-            responses={404: {"model": ErrorResponse}})
+@router.get(
+    "/analyses/{analysis_id}/related",
+    response_model=list[RelatedAnalysis],
+    responses={404: {"model": ErrorResponse}},
+)
 def related_analyses(
     analysis_id: str,
     repo: RepositoryDep,
@@ -29,8 +32,10 @@ def related_analyses(
     return [dict(rec.summary(), similarity=round(sim, 4)) for rec, sim in found]
 
 
-@router.post("/compare", responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
-                                    503: {"model": ErrorResponse}})
+@router.post(
+    "/compare",
+    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+)
 def compare_versions(body: CompareCreate, service: ServiceDep, repo: RepositoryDep):
     """Compare 2-6 versions of a story: sentence alignment, and what each version adds, drops and changes
     (propaganda spans, sources, entities, numbers). Versions are stored analyses, texts or URLs."""

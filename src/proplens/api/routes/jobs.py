@@ -14,8 +14,12 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 def _get_or_404(service, job_id: str):
     job = service.jobs.get(job_id)
     if job is None:
-        raise ApiError(404, "not_found", f"There is no job with id {job_id!r} (finished jobs are forgotten after a while; "
-                       "their analyses stay in the history).")
+        raise ApiError(
+            404,
+            "not_found",
+            f"There is no job with id {job_id!r} (finished jobs are forgotten after a while; "
+            "their analyses stay in the history).",
+        )
     return job
 
 
@@ -25,11 +29,19 @@ def get_job(job_id: str, service: ServiceDep):
     return _get_or_404(service, job_id).to_dict()
 
 
-@router.delete("/{job_id}", response_model=JobPublic, responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
+@router.delete(
+    "/{job_id}",
+    response_model=JobPublic,
+    responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+)
 def cancel_job(job_id: str, service: ServiceDep):
     """Cancel a job: a queued one at once, a running one at its next encoder batch (status ``cancelling``)."""
     job = _get_or_404(service, job_id)
     if job.status in ("done", "failed"):
-        raise ApiError(409, "job_finished", f"The job already ended ({job.status}); nothing to cancel. "
-                       "Delete its analysis with DELETE /api/v1/analyses/{id} instead.")
+        raise ApiError(
+            409,
+            "job_finished",
+            f"The job already ended ({job.status}); nothing to cancel. "
+            "Delete its analysis with DELETE /api/v1/analyses/{id} instead.",
+        )
     return service.jobs.cancel(job_id).to_dict()

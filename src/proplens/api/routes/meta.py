@@ -30,7 +30,11 @@ def health(analyzer: AnalyzerDep, repo: RepositoryDep, settings: SettingsDep, re
     """Liveness plus the model version and the store backend."""
     return {
         "status": "ok",
-        "model": {"name": analyzer.model_name, "version": analyzer.model_version, "inventory": INVENTORY_VERSION},
+        "model": {
+            "name": analyzer.model_name,
+            "version": analyzer.model_version,
+            "inventory": INVENTORY_VERSION,
+        },
         "database": repo.engine.dialect.name,
         "analyses": repo.count(),
         "fetch_enabled": request.app.state.settings.fetch_enabled,

@@ -14,5 +14,8 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 
 @router.get("/")
 def index():
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC_DIR / "index.html",
+        media_type="text/html; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )

@@ -28,7 +28,7 @@ def _read_input(source: str, max_chars: int):
         return read_article(sys.stdin.buffer.read(), name="stdin", max_chars=max_chars, knob=knob), "stdin"
     p = Path(source)
     stem = p.stem
-    art_id = stem[len("article"):] if stem.startswith("article") and stem[7:].isdigit() else stem
+    art_id = stem[len("article") :] if stem.startswith("article") and stem[7:].isdigit() else stem
     return read_article(p, max_chars=max_chars, knob=knob), art_id
 
 
@@ -38,16 +38,33 @@ PROGRESS_MIN_CHARS = 20_000
 def _with_progress_bar(analyzer, text: str, title: str | None):
     """Analyze with a rich progress bar on stderr: encoder windows, then sources and sentence scores."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
-    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("windows"),
-               TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("windows"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console, transient=console.is_terminal) as bar:
         task = bar.add_task(f"analysing {len(text):,} characters", total=None)
 
         def update(done: int, total: int) -> None:
-            desc = f"analysing {len(text):,} characters" if done < total else "finding sources, scoring sentences"
+            desc = (
+                f"analysing {len(text):,} characters"
+                if done < total
+                else "finding sources, scoring sentences"
+            )
             bar.update(task, completed=done, total=total, description=desc)
 
         return analyzer(text, title, progress=update)
@@ -55,25 +72,47 @@ def _with_progress_bar(analyzer, text: str, title: str | None):
 
 def analyze_command(
     source: str = typer.Argument(..., help="An article file (.txt or .html), or '-' for standard input."),
-    format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."),
+    format: OutputFormat = typer.Option(
+        OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."
+    ),
     title: str = typer.Option(None, "--title", help="The article's title."),
-    model: str = typer.Option(None, "--model", help="default (the most accurate shipped model), fast (MiniLM, "
-                              "several times faster), or a model folder."),
-    min_score: float = typer.Option(None, "--min-score", min=0.0, max=1.0, help="Also show lower-confidence passages "
-                                    "scoring at least this as 'possible' (default: the model's; 1 turns them off)."),
+    model: str = typer.Option(
+        None,
+        "--model",
+        help="default (the most accurate shipped model), fast (MiniLM, "
+        "several times faster), or a model folder.",
+    ),
+    min_score: float = typer.Option(
+        None,
+        "--min-score",
+        min=0.0,
+        max=1.0,
+        help="Also show lower-confidence passages "
+        "scoring at least this as 'possible' (default: the model's; 1 turns them off).",
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
-    attribution: bool = typer.Option(True, "--attribution/--no-attribution", help="Also list who claims are attributed to."),
-    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", show_default=False,
-                                  help=f"A progress bar on standard error (default: for texts of {PROGRESS_MIN_CHARS:,} "
-                                       "characters or more, when standard error is a terminal)."),
+    attribution: bool = typer.Option(
+        True, "--attribution/--no-attribution", help="Also list who claims are attributed to."
+    ),
+    max_chars: int = typer.Option(
+        DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters."
+    ),
+    progress: bool = typer.Option(
+        None,
+        "--progress/--no-progress",
+        show_default=False,
+        help=f"A progress bar on standard error (default: for texts of {PROGRESS_MIN_CHARS:,} "
+        "characters or more, when standard error is a terminal).",
+    ),
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
     from ...analyzer import Analyzer
 
     article, art_id = _read_input(source, max_chars)  # [P005] names this command's --max-chars
     text, title = article.text, title or article.title
-    analyzer = Analyzer(model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score)
+    analyzer = Analyzer(
+        model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score
+    )
     if progress is None:
         progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()
     analysis = _with_progress_bar(analyzer, text, title) if progress else analyzer(text, title)

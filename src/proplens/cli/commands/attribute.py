@@ -6,7 +6,6 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List
 
 import typer
 
@@ -21,15 +20,23 @@ def _expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(x for x in p.iterdir() if x.suffix.lower() in (".txt", ".html", ".htm") and x.is_file()))
+            out.extend(
+                sorted(
+                    x for x in p.iterdir() if x.suffix.lower() in (".txt", ".html", ".htm") and x.is_file()
+                )
+            )
         else:
             out.append(p)
     return out
 
 
 def attribute_command(
-    paths: List[str] = typer.Argument(..., help="Article files (.txt; .html is converted) or folders of them."),
-    format: AttributeFormat = typer.Option(AttributeFormat.text, "--format", "-f", help="jsonl (one line per file), json or text."),
+    paths: list[str] = typer.Argument(
+        ..., help="Article files (.txt; .html is converted) or folders of them."
+    ),
+    format: AttributeFormat = typer.Option(
+        AttributeFormat.text, "--format", "-f", help="jsonl (one line per file), json or text."
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
 ) -> None:
     """List each article's attributions: source, cue, content, source type and chains ("via").
@@ -65,7 +72,10 @@ def attribute_command(
     try:
         if format is AttributeFormat.jsonl:
             for stem, _text, attrs in results:
-                sink.write(json.dumps({"id": stem, "attributions": [a.to_dict() for a in attrs]}, ensure_ascii=False) + "\n")
+                sink.write(
+                    json.dumps({"id": stem, "attributions": [a.to_dict() for a in attrs]}, ensure_ascii=False)
+                    + "\n"
+                )
         elif format is AttributeFormat.json:
             payload = [{"id": s, "attributions": [a.to_dict() for a in attrs]} for s, _t, attrs in results]
             sink.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
@@ -81,7 +91,9 @@ def attribute_command(
         if out:
             sink.close()
     if errors:
-        raise InputFileError(Errors.P011.format(path=f"{len(errors)} of {len(files)} inputs", reason="see the messages above"))
+        raise InputFileError(
+            Errors.P011.format(path=f"{len(errors)} of {len(files)} inputs", reason="see the messages above")
+        )
 
 
 def register(app: typer.Typer) -> None:

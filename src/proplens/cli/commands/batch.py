@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -71,21 +70,42 @@ class _RichProgress:
 
 
 def batch_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.html files, or a .jsonl, .csv or .parquet file."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output Parquet file (finished parts are kept in OUT.parts/ for resuming)."),
-    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Also write the results as JSON lines here."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Errors file (default: OUT with .errors.jsonl)."),
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help="Folder of .txt/.html files, or a .jsonl, .csv or .parquet file."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output Parquet file (finished parts are kept in OUT.parts/ for resuming)."
+    ),
+    jsonl: Path | None = typer.Option(None, "--jsonl", help="Also write the results as JSON lines here."),
+    errors: Path | None = typer.Option(
+        None, "--errors", help="Errors file (default: OUT with .errors.jsonl)."
+    ),
     engine: str = typer.Option("local", "--engine", help="'local' (in-process workers) or 'ray' (Ray Data)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes or Ray actors."),
-    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster to join ('auto', 'ray://head:10001'); default: a local cluster."),
-    model: Optional[str] = typer.Option(None, "--model", help="default (most accurate), fast (MiniLM, for corpus scale) or a model folder."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="ONNX Runtime threads per worker (default: 1 with several workers)."),
-    onnx_batch: int = typer.Option(4, "--onnx-batch", min=1, help="Encoder windows per ONNX call (memory vs speed)."),
-    chunk_size: int = typer.Option(250, "--chunk-size", min=1, help="Articles per part file (the unit of resumption)."),
+    address: str | None = typer.Option(
+        None, "--address", help="Ray cluster to join ('auto', 'ray://head:10001'); default: a local cluster."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="default (most accurate), fast (MiniLM, for corpus scale) or a model folder."
+    ),
+    threads: int | None = typer.Option(
+        None, "--threads", min=1, help="ONNX Runtime threads per worker (default: 1 with several workers)."
+    ),
+    onnx_batch: int = typer.Option(
+        4, "--onnx-batch", min=1, help="Encoder windows per ONNX call (memory vs speed)."
+    ),
+    chunk_size: int = typer.Option(
+        250, "--chunk-size", min=1, help="Articles per part file (the unit of resumption)."
+    ),
     attribution: str = typer.Option("auto", "--attribution", help="'auto', 'on' or 'off'."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N input rows."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N input rows."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=100, help="Longest accepted article, in characters; longer ones become [P005] errors."),
+    max_chars: int = typer.Option(
+        DEFAULT_MAX_CHARS,
+        "--max-chars",
+        min=100,
+        help="Longest accepted article, in characters; longer ones become [P005] errors.",
+    ),
 ) -> None:
     """Analyse every article of INPUT into a Parquet file; re-running resumes where it stopped."""
     from ...batch import AnalyzerSpec, run_batch
@@ -96,7 +116,13 @@ def batch_command(
         raise typer.BadParameter(f"{attribution!r}; use 'auto', 'on' or 'off'", param_hint="--attribution")
     if threads is None and (workers > 1 or engine == "ray"):
         threads = 1
-    spec = AnalyzerSpec(model_dir=model, threads=threads, batch_size=onnx_batch, attribution={"auto": "auto", "on": True, "off": False}[attribution], max_chars=max_chars)
+    spec = AnalyzerSpec(
+        model_dir=model,
+        threads=threads,
+        batch_size=onnx_batch,
+        attribution={"auto": "auto", "on": True, "off": False}[attribution],
+        max_chars=max_chars,
+    )
     summary = run_batch(
         input_path,
         out,
@@ -120,14 +146,19 @@ def batch_command(
 def report_command(
     out: Path = typer.Argument(..., metavar="OUT", help="A Parquet file written by `proplens batch`."),
     html: Path = typer.Option(Path("report.html"), "--html", help="The self-contained HTML report."),
-    tables: Optional[Path] = typer.Option(None, "--tables", help="Folder for the CSV tables (default: beside the report)."),
+    tables: Path | None = typer.Option(
+        None, "--tables", help="Folder for the CSV tables (default: beside the report)."
+    ),
     top: int = typer.Option(10, "--top", min=1, help="Phrases and sources listed per table."),
 ) -> None:
     """Corpus report: per source and month, technique rates, scores, top phrases and quoted sources."""
     from ...batch.report import write_report
 
     written = write_report(out, html=html, tables_dir=tables, top=top)
-    typer.echo(f"report: {written['html']} (+ {len(written['tables'])} CSV tables in {written['tables_dir']})", err=True)
+    typer.echo(
+        f"report: {written['html']} (+ {len(written['tables'])} CSV tables in {written['tables_dir']})",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

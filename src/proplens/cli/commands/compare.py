@@ -6,7 +6,6 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List
 
 import typer
 
@@ -18,10 +17,14 @@ class CompareFormat(str, Enum):
 
 
 def compare_command(
-    versions: List[str] = typer.Argument(..., help="Two or more versions: text/HTML files or http(s) URLs."),
+    versions: list[str] = typer.Argument(..., help="Two or more versions: text/HTML files or http(s) URLs."),
     format: CompareFormat = typer.Option(CompareFormat.text, "--format", "-f", help="text, json or html."),
-    model: str = typer.Option(None, "--model", help="A propaganda model folder (default: the built-in model)."),
-    propaganda: bool = typer.Option(True, "--propaganda/--no-propaganda", help="Also compare propaganda spans (needs the model)."),
+    model: str = typer.Option(
+        None, "--model", help="A propaganda model folder (default: the built-in model)."
+    ),
+    propaganda: bool = typer.Option(
+        True, "--propaganda/--no-propaganda", help="Also compare propaganda spans (needs the model)."
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
 ) -> None:
     """Compare versions of the same story: shared, reworded and one-sided sentences; added and dropped
@@ -35,7 +38,6 @@ def compare_command(
     analyzer = None
     if propaganda:
         from ...analyzer import Analyzer
-
         from ...errors import ModelLoadError
 
         analyzer = Analyzer(model, attribution=False)

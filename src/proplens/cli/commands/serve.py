@@ -9,20 +9,44 @@ import typer
 
 
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0 exposes the server)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Interface to listen on (0.0.0.0 exposes the server)."
+    ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
-    db: str = typer.Option(None, "--db", help="Store URL: sqlite:///path.db or postgresql://user:pw@host/db "
-                           "(default: SQLite in the user data directory)."),
-    model: str = typer.Option(None, "--model", help="default (most accurate), fast (MiniLM, several times faster) or a model folder."),
-    fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Accept URL input (fetches pages from the internet)."),
-    attribution: bool = typer.Option(True, "--attribution/--no-attribution",
-                                     help="Also find who claims are attributed to (about doubles CPU time per article)."),
-    workers: int = typer.Option(None, "--inference-workers", min=1, help="Analyses run at the same time (default 2)."),
-    threads: int = typer.Option(None, "--inference-threads", min=1, help="ONNX threads per analysis (default: cores / workers)."),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Store URL: sqlite:///path.db or postgresql://user:pw@host/db "
+        "(default: SQLite in the user data directory).",
+    ),
+    model: str = typer.Option(
+        None,
+        "--model",
+        help="default (most accurate), fast (MiniLM, several times faster) or a model folder.",
+    ),
+    fetch: bool = typer.Option(
+        True, "--fetch/--no-fetch", help="Accept URL input (fetches pages from the internet)."
+    ),
+    attribution: bool = typer.Option(
+        True,
+        "--attribution/--no-attribution",
+        help="Also find who claims are attributed to (about doubles CPU time per article).",
+    ),
+    workers: int = typer.Option(
+        None, "--inference-workers", min=1, help="Analyses run at the same time (default 2)."
+    ),
+    threads: int = typer.Option(
+        None, "--inference-threads", min=1, help="ONNX threads per analysis (default: cores / workers)."
+    ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
-    processes: int = typer.Option(1, "--workers", min=1, max=64,
-                                  help="Server processes (each loads the model; more processes let attribution, "
-                                       "which holds the GIL, use more cores)."),
+    processes: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes (each loads the model; more processes let attribution, "
+        "which holds the GIL, use more cores).",
+    ),
 ) -> None:
     """Serve the REST API (/api/v1), the web page (/) and the OpenAPI docs (/docs)."""
     try:
@@ -32,7 +56,9 @@ def serve_command(
     except ImportError as exc:
         from ...errors import Errors, MissingExtraError
 
-        raise MissingExtraError(Errors.P022.format(what="proplens serve", extra="server", module=exc.name)) from None
+        raise MissingExtraError(
+            Errors.P022.format(what="proplens serve", extra="server", module=exc.name)
+        ) from None
     overrides = {"fetch_enabled": fetch, "attribution": attribution}
     if db:
         overrides["db_url"] = db
@@ -53,10 +79,20 @@ def serve_command(
         # each process builds its own app from the environment (PROPLENS_*); the store is already migrated
         engine.dispose()
         for key, value in settings.model_dump(exclude_none=True).items():
-            os.environ[f"PROPLENS_{key.upper()}"] = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+            os.environ[f"PROPLENS_{key.upper()}"] = (
+                json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+            )
         typer.echo(f"proplens: serving on {where} with {processes} processes (API docs at /docs)", err=True)
-        uvicorn.run("proplens.api.app:create_app", factory=True, workers=processes, host=host, port=port,
-                    log_level=log_level, proxy_headers=False, server_header=False)
+        uvicorn.run(
+            "proplens.api.app:create_app",
+            factory=True,
+            workers=processes,
+            host=host,
+            port=port,
+            log_level=log_level,
+            proxy_headers=False,
+            server_header=False,
+        )
         return
     app = create_app(settings, analyzer=analyzer, engine=engine)
     typer.echo(f"proplens: serving on {where}  (API docs at /docs)", err=True)
@@ -82,7 +118,9 @@ def _open_store(url: str | None):
         from ...errors import Errors, StoreError
 
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise StoreError(Errors.P028.format(url=shown, reason=f"{type(exc).__name__}: {first}".rstrip(": "))) from None
+        raise StoreError(
+            Errors.P028.format(url=shown, reason=f"{type(exc).__name__}: {first}".rstrip(": "))
+        ) from None
     typer.echo(f"proplens: store {shown}", err=True)
     return engine
 
