@@ -1,4 +1,5 @@
-"""Shared fixtures. Unit tests use the LexiconDetector (no model file); integration tests use the shipped model."""
+"""Shared fixtures. Unit tests use the LexiconDetector (no model file); integration tests use the shipped
+model."""
 
 from __future__ import annotations
 

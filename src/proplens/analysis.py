@@ -200,14 +200,16 @@ class Analysis:
         return [s for s in self.spans if s.technique == tid]
 
     def passages(self) -> list[tuple[int, int, tuple[Span, ...]]]:
-        """Distinct passages: one ``(start, end, spans)`` per character range, with every technique found on it.
+        """Distinct passages: one ``(start, end, spans)`` per character range, with every technique on it.
 
         A passage labelled with two techniques is one passage with two spans, not two passages.
 
         Examples
         --------
         >>> t = "a reckless plan"
-        >>> a = Analysis(t, (Span.make(t, 2, 10, "Loaded_Language", .9), Span.make(t, 2, 10, "Exaggeration,Minimisation", .6)), (), .5, "m", "1")
+        >>> loaded = Span.make(t, 2, 10, "Loaded_Language", .9)
+        >>> exaggeration = Span.make(t, 2, 10, "Exaggeration,Minimisation", .6)
+        >>> a = Analysis(t, (loaded, exaggeration), (), .5, "m", "1")
         >>> [(s, e, [x.technique for x in spans]) for s, e, spans in a.passages()]
         [(2, 10, ['Exaggeration,Minimisation', 'Loaded_Language'])]
         """

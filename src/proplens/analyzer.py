@@ -21,8 +21,13 @@ __all__ = ["Analyzer", "SpanDetector", "analyze", "load", "get_default_analyzer"
 class SpanDetector(Protocol):
     """What the analyzer needs from a detector (the ONNX one, or a test fake)."""
 
+    @property
+    def techniques(self) -> Sequence[str]:
+        """Technique ids in the order of the columns :meth:`classify` returns."""
+
     def predict(self, texts: Sequence[str]) -> list[Any]:
-        """One result per text with ``.spans`` [(start, end, technique, score)], ``.tokens.offsets`` and ``.p_inside``."""
+        """One result per text with ``.spans`` [(start, end, technique, score)], ``.tokens.offsets`` and
+        ``.p_inside``."""
 
     def encode(self, texts: Sequence[str]) -> list[Any]: ...
 
@@ -50,6 +55,10 @@ def article_score(sentences: Sequence[tuple[int, int]], scores: Sequence[float])
     if w.sum() == 0:
         return 0.0
     return float(np.dot(w, np.asarray(scores, dtype=np.float64)) / w.sum())
+
+
+def _attribute_chunk(attributor: Any, texts: list[str]) -> list[tuple[Attribution, ...]]:
+    return [tuple(a) for a in attributor.pipe(texts, batch_size=len(texts))]
 
 
 class Analyzer:
@@ -117,9 +126,11 @@ class Analyzer:
                 if self._detector is None:
                     from .model.runtime import load_detector
 
-                    self._detector, self._config = load_detector(
+                    detector, self._config = load_detector(
                         self.model_dir, threads=self._encoder_threads(), batch_size=self.batch_size
                     )
+                    self._detector = detector
+        assert self._detector is not None
         return self._detector
 
     def _encoder_threads(self) -> int | None:
@@ -137,6 +148,12 @@ class Analyzer:
             return cpus - 1
         return None
 
+    def load(self) -> Analyzer:
+        """Load the model now (not on first use), so a missing or broken model fails here; returns
+        ``self``."""
+        _ = self.detector
+        return self
+
     @property
     def is_loaded(self) -> bool:
         """Whether the model is loaded (or a detector was given); checking does not load it."""
@@ -144,12 +161,12 @@ class Analyzer:
 
     @property
     def model_name(self) -> str:
-        self.detector
+        self.load()
         return str(self._config.get("name", "unknown"))
 
     @property
     def model_version(self) -> str:
-        self.detector
+        self.load()
         return str(self._config.get("version", "unknown"))
 
     @property
@@ -161,13 +178,14 @@ class Analyzer:
 
     @property
     def model_min_score(self) -> float:
-        """The model's own default ``min_score`` for possible passages (``possible_min_score`` in its config, else 0.3)."""
-        self.detector
+        """The model's own default ``min_score`` for possible passages (``possible_min_score`` in its config,
+        else 0.3)."""
+        self.load()
         return float(self._config.get("possible_min_score", 0.3))
 
     @property
     def model_info(self) -> dict[str, Any]:
-        self.detector
+        self.load()
         keep = ("name", "version", "base_encoder", "metrics", "trained_on", "quantization")
         return {k: self._config[k] for k in keep if k in self._config}
 
@@ -241,13 +259,12 @@ class Analyzer:
             pending = None
             if attributor is not None:
                 # Attribution (spaCy, mostly one core) runs beside the encoder instead of after it: one
-                # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the GIL).
-                pending = self._attribution_executor().submit(
-                    lambda: [tuple(a) for a in attributor.pipe(chunk_texts, batch_size=len(chunk_texts))]
-                )
+                # nlp.pipe over the chunk in a helper thread while the ONNX windows run (they release the
+                # GIL).
+                pending = self._attribution_executor().submit(_attribute_chunk, attributor, chunk_texts)
             preds = self._predict(chunk_texts, progress)
             attrs = pending.result() if pending is not None else [()] * len(chunk)
-            for (text, title, meta), pred, attributions in zip(chunk, preds, attrs):
+            for (text, title, meta), pred, attributions in zip(chunk, preds, attrs, strict=True):
                 yield self._build(text, title, meta, pred, attributions)
 
     def _predict(self, texts: list[str], progress) -> list[Any]:
@@ -272,7 +289,9 @@ class Analyzer:
                 for s, e, t, p in getattr(pred, "possible_spans", ())
                 if p >= self.possible_min_score
             ),
-            sentences=tuple(Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores)),
+            sentences=tuple(
+                Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores, strict=True)
+            ),
             score=round(article_score(sents, scores), 4),
             model_name=self.model_name,
             model_version=self.model_version,
@@ -281,7 +300,8 @@ class Analyzer:
         )
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, float]]:
-        """Label given character spans of ``text`` (the SemEval TC setting): (technique id, probability) each."""
+        """Label given character spans of ``text`` (the SemEval TC setting): (technique id, probability)
+        each."""
         text = check_text(text, max_chars=self.max_chars)
         if not spans:
             return []
@@ -319,9 +339,7 @@ def clear_default_analyzer() -> None:
 
 def load(model_dir=None, **kwargs) -> Analyzer:
     """Load an analyzer (the built-in model by default) and check its files now, not on first use."""
-    a = Analyzer(model_dir, **kwargs)
-    a.detector
-    return a
+    return Analyzer(model_dir, **kwargs).load()
 
 
 def analyze(text: str, title: str | None = None, **meta: Any) -> Analysis:

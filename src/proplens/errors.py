@@ -46,31 +46,58 @@ class _CodedMessages(type):
 class Errors(metaclass=_CodedMessages):
     P001 = "The text is empty or holds only whitespace; there is nothing to analyze. Pass some article text."
     P002 = "Unknown technique {value!r}. Valid technique ids are: {options}."
-    P003 = "Span offsets ({start}, {end}) are invalid for a text of length {length}: need 0 <= start < end <= length."
+    P003 = (
+        "Span offsets ({start}, {end}) are invalid for a text of length {length}: need 0 <= start < end <= "
+        "length."
+    )
     P004 = "The input is not valid text: {reason}. Pass UTF-8 (or UTF-16 with a byte-order mark) text."
-    P005 = "The text has {length:,} characters, more than the limit of {limit:,}. Split it or raise the limit ({knob})."
+    P005 = (
+        "The text has {length:,} characters, more than the limit of {limit:,}. Split it or raise the limit "
+        "({knob})."
+    )
     P006 = "Cannot read label file {path}, line {line}: {reason}. Expected TAB-separated rows: {expected}."
-    P007 = "Label file {path}, line {line}: span ({start}, {end}) is outside article {article} of length {length}."
+    P007 = (
+        "Label file {path}, line {line}: span ({start}, {end}) is outside article {article} of length "
+        "{length}."
+    )
     P008 = "Label file {path}, line {line}: no article file {article}.txt in {folder}."
     P009 = "Cannot load the model from {path}: {reason}."
-    P010 = "The base encoder at {path} failed its integrity check: sha256 of model.safetensors is {got}, expected {expected}."
+    P010 = (
+        "The base encoder at {path} failed its integrity check: sha256 of model.safetensors is {got}, "
+        "expected {expected}."
+    )
     P011 = "Cannot read input file {path}: {reason}."
     P012 = "No article files (article*.txt or *.txt) found in {path}."
     P013 = "{what} is not fitted yet. Call fit() first or load a trained model."
     P014 = "Refused to fetch {url}: {reason}."
     P015 = "Fetching {url} failed: {reason}."
     P016 = "{path} is not a PTC-format data folder: {reason}."
-    P017 = "Unsupported batch input {path}: {reason}. Pass a folder of .txt/.html files, or a .jsonl, .csv or .parquet file."
-    P018 = "Batch input {path} has no text column: need 'text' or 'html', found {found}. Rename the column holding the article body."
+    P017 = (
+        "Unsupported batch input {path}: {reason}. Pass a folder of .txt/.html files, or a .jsonl, .csv or "
+        ".parquet file."
+    )
+    P018 = (
+        "Batch input {path} has no text column: need 'text' or 'html', found {found}. Rename the column "
+        "holding the article body."
+    )
     P019 = "Row {where}: {reason}."
-    P020 = "Duplicate id {id!r} (first seen at {first}); ids must be unique within a batch, so this row was skipped."
-    P021 = "{path} holds results of another run ({what}: {got!r}, this run: {expected!r}). Use another --out, or delete {parts} to start over."
+    P020 = (
+        "Duplicate id {id!r} (first seen at {first}); ids must be unique within a batch, so this row was "
+        "skipped."
+    )
+    P021 = (
+        "{path} holds results of another run ({what}: {got!r}, this run: {expected!r}). Use another --out, "
+        "or delete {parts} to start over."
+    )
     P022 = "{what} needs the '{extra}' extra: pip install 'proplens[{extra}]' (missing module {module!r})."
     P023 = "No batch results at {path}: {reason}. Run `proplens batch INPUT --out {path}` first."
     P024 = "Cannot start or join the Ray cluster ({address}): {reason}."
     P025 = "Comparing needs at least two versions of a story; got {n}. Pass two or more files or URLs."
     P026 = "Cannot read version {what}: {reason}."
-    P027 = "The versions hold {n:,} sentences together, more than the comparison limit of {limit:,}. Compare fewer or shorter versions."
+    P027 = (
+        "The versions hold {n:,} sentences together, more than the comparison limit of {limit:,}. Compare "
+        "fewer or shorter versions."
+    )
     P028 = "Cannot open the analysis store {url}: {reason}. Use sqlite:///path/to/file.db or postgresql://user:password@host/dbname."
     P029 = "No article text could be extracted from the HTML of {what}. Pass the article's text instead."
 
@@ -81,7 +108,8 @@ class Warnings(metaclass=_CodedMessages):
     )
     W002 = "Span ({start}, {end}) does not align with the text and was dropped."
     W003 = (
-        "HTML of {what} was converted with the simple built-in extractor because trafilatura is not installed; "
+        "HTML of {what} was converted with the simple built-in extractor because trafilatura is not "
+        "installed; "
         "menus and other page text may remain. pip install 'proplens[server]' for article extraction."
     )
 

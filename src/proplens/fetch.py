@@ -86,7 +86,7 @@ def _resolve(host: str, port: int) -> list[str]:
         ) from None
     out: list[str] = []
     for info in infos:
-        addr = info[4][0]
+        addr = str(info[4][0])
         if addr not in out:
             out.append(addr)
     return out

@@ -248,7 +248,8 @@ def simple_html_to_text(html: str) -> tuple[str, str | None]:
 
     Examples
     --------
-    >>> simple_html_to_text("<html><title>T</title><body><p>One.</p><script>x</script><p>Two.</p></body></html>")
+    >>> page = "<html><title>T</title><body><p>One.</p><script>x</script><p>Two.</p></body></html>"
+    >>> simple_html_to_text(page)
     ('One.\\n\\nTwo.', 'T')
     """
     p = _Extractor()

@@ -1,8 +1,9 @@
 """Progress of an analysis: encoder windows finished out of the windows of the text(s).
 
-``Analyzer(...)(text, progress=callback)`` calls ``callback(done, total)`` as windows finish: first ``(0, total)``,
-then after every encoder batch, last ``(total, total)`` once the spans are decoded. A callback may raise to stop
-the analysis (the API's job cancellation does); the exception leaves ``Analyzer.__call__`` unchanged.
+``Analyzer(...)(text, progress=callback)`` calls ``callback(done, total)`` as windows finish: first ``(0,
+total)``, then after every encoder batch, last ``(total, total)`` once the spans are decoded. A callback may
+raise to stop the analysis (the API's job cancellation does); the exception leaves ``Analyzer.__call__``
+unchanged.
 
 The count comes from a transparent wrapper around the detector's encoder backend, installed on first use. It
 reports to a callback held per thread, so analyses running side by side on one shared analyzer (a server) each
@@ -41,7 +42,8 @@ class _CountingBackend:
 
 
 def count_windows(detector: Any, texts: Sequence[str]) -> int | None:
-    """How many encoder windows ``detector.predict(texts)`` will run, or None for a detector without windows."""
+    """How many encoder windows ``detector.predict(texts)`` will run, or None for a detector without
+    windows."""
     tokenizer = getattr(detector, "tokenizer", None)
     if tokenizer is None or not hasattr(detector, "backend"):
         return None
@@ -59,7 +61,8 @@ def count_windows(detector: Any, texts: Sequence[str]) -> int | None:
 
 @contextmanager
 def reporting(detector: Any, texts: Sequence[str], progress: ProgressCallback) -> Iterator[None]:
-    """Report ``progress(done, total)`` for the encoder windows that ``detector.predict(texts)`` runs inside."""
+    """Report ``progress(done, total)`` for the encoder windows that ``detector.predict(texts)`` runs
+    inside."""
     total = count_windows(detector, texts)
     if total is None:
         progress(0, 1)

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from typing import Any
 
 from .techniques import TECHNIQUE_IDS
@@ -282,7 +283,7 @@ class StatsBuilder:
         technique_rates_by_month = [row for m in months for row in rates("month", m, self._month[m])]
         score_histogram = []
         for s in sources:
-            for (lo, hi), n in zip(zip((0.0,) + SCORE_BINS[:-1], SCORE_BINS), self._source[s].histogram()):
+            for (lo, hi), n in zip(pairwise((0.0, *SCORE_BINS)), self._source[s].histogram(), strict=True):
                 score_histogram.append({"source": s, "bin_low": lo, "bin_high": hi, "articles": n})
         top_phrases = []
         for t in TECHNIQUE_IDS:

@@ -51,14 +51,16 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Loaded_Language",
         "Loaded language",
-        "Words or phrases with strong emotional connotations, chosen to sway the reader rather than to inform.",
+        "Words or phrases with strong emotional connotations, chosen to sway the reader rather than to "
+        "inform.",
         "The council's reckless, disastrous plan will gut our town.",
         "#e6194b",
     ),
     Technique(
         "Name_Calling,Labeling",
         "Name calling / labeling",
-        "Attaching a label the audience fears, hates or loves to a person or group instead of arguing about what they do.",
+        "Attaching a label the audience fears, hates or loves to a person or group instead of arguing "
+        "about what they do.",
         "The so-called experts and their puppet mayor want your money.",
         "#f58231",
     ),
@@ -86,7 +88,8 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Appeal_to_fear-prejudice",
         "Appeal to fear / prejudice",
-        "Building support for an idea by raising anxiety or panic about an alternative, often by playing on prejudice.",
+        "Building support for an idea by raising anxiety or panic about an alternative, often by playing "
+        "on prejudice.",
         "If this bill passes, criminals will be walking into your home next week.",
         "#800000",
     ),
@@ -114,7 +117,8 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Appeal_to_Authority",
         "Appeal to authority",
-        "Claiming that something is true only because an authority or expert says so, without other evidence.",
+        "Claiming that something is true only because an authority or expert says so, without other "
+        "evidence.",
         "A famous professor says the plan cannot fail, so it will work.",
         "#6b8e23",
     ),
@@ -135,14 +139,16 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Whataboutism,Straw_Men,Red_Herring",
         "Whataboutism / straw man / red herring",
-        "Deflecting criticism by pointing at the opponent's faults, misrepresenting their position, or changing the subject.",
+        "Deflecting criticism by pointing at the opponent's faults, misrepresenting their position, or "
+        "changing the subject.",
         "Why talk about my expenses when the other party wasted millions?",
         "#c71585",
     ),
     Technique(
         "Bandwagon,Reductio_ad_hitlerum",
         "Bandwagon / reductio ad Hitlerum",
-        "Urging people to join because everyone else does, or rejecting an idea because a hated group supports it.",
+        "Urging people to join because everyone else does, or rejecting an idea because a hated group "
+        "supports it.",
         "Everyone in town already signed the petition; don't be left behind.",
         "#2f4f4f",
     ),

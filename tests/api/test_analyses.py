@@ -99,8 +99,10 @@ def test_cache_is_keyed_by_model_version(tmp_path, make_client):
 def test_html_input_is_extracted_and_scripts_are_not_text(client):
     html = (
         "<html><head><title>Page title</title><script>var reckless = 1;</script></head><body><article>"
-        "<h1>Big news</h1><p>The reckless mayor and his puppet council met on Tuesday to discuss the budget for next year.</p>"
-        "<p>Residents said the meeting was long and that nothing was decided about the new bridge.</p></article></body></html>"
+        "<h1>Big news</h1><p>The reckless mayor and his puppet council met on Tuesday to discuss the "
+        "budget for next year.</p>"
+        "<p>Residents said the meeting was long and that nothing was decided about the new "
+        "bridge.</p></article></body></html>"
     )
     r = _post(client, html=html)
     assert r.status_code == 201, r.text
@@ -202,7 +204,10 @@ def test_upload_txt_html_and_bad_files(client):
         "reckless",
         "traitors",
     }
-    html = b"<html><body><article><p>These thugs wrote a disastrous and long report about the river bridge and its costs.</p></article></body></html>"
+    html = (
+        b"<html><body><article><p>These thugs wrote a disastrous and long report about the river bridge "
+        b"and its costs.</p></article></body></html>"
+    )
     r = client.post("/api/v1/analyses/upload", files={"file": ("page.html", html, "text/html")})
     assert r.status_code == 201 and "<p>" not in r.json()["text"]
     r = client.post("/api/v1/analyses/upload", files={"file": ("x.txt", b"abc \xc3\x28 def", "text/plain")})
@@ -331,7 +336,10 @@ def test_concurrent_posts_never_lose_a_write(make_client):
 
 
 def test_import_proplens_does_not_import_server_packages():
-    code = "import sys, proplens; bad = [m for m in ('fastapi', 'sqlalchemy', 'httpx', 'trafilatura', 'uvicorn') if m in sys.modules]; print(bad)"
+    code = (
+        "import sys, proplens; bad = [m for m in ('fastapi', 'sqlalchemy', 'httpx', 'trafilatura', "
+        "'uvicorn') if m in sys.modules]; print(bad)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -7,14 +7,19 @@ import pytest
 pytest.importorskip("fastapi")
 
 V1 = (
-    "The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be created. "
+    "The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be "
+    "created. "
     "Critics called the plan disastrous for the old market."
 )
 V2 = (
-    "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be created. "
+    "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 "
+    "jobs would be created. "
     "These traitors sold the old market, everyone knows."
 )
-OTHER = "The football team won the cup final with a late goal from its captain. Fans celebrated in the streets until dawn."
+OTHER = (
+    "The football team won the cup final with a late goal from its captain. Fans celebrated in the streets "
+    "until dawn."
+)
 
 
 def test_related_finds_the_same_story_first(client):

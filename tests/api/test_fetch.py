@@ -26,7 +26,7 @@ ARTICLE_HTML = """<!DOCTYPE html><html><head><title>Local &amp; test page</title
 <p>The council approved the riverside plan on Tuesday after a long and heated debate that lasted into the night.</p>
 <p>Opponents called the plan reckless and said that it would destroy the old market, while supporters said it would bring jobs.</p>
 <p>The vote was seven to four, and the first works are expected to begin in the spring of next year.</p>
-</article><footer>Copyright Test Gazette</footer></body></html>"""
+</article><footer>Copyright Test Gazette</footer></body></html>"""  # noqa: E501  HTML page fixture, kept verbatim
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,4 +1,5 @@
-"""Analyses as jobs (issue 10): 202 + Location, stored results, no work done twice, cancellation, backpressure."""
+"""Analyses as jobs (issue 10): 202 + Location, stored results, no work done twice, cancellation,
+backpressure."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def _poll(client, location: str, timeout: float = 60.0) -> dict:
 
 
 def _long_text(seed: int, n_chars: int = 190_000) -> str:
-    """An article of about n_chars characters, written here (varied sentences, some lexicon words, emoji, CRLF)."""
+    """An article of about n_chars characters, written here (varied sentences, some lexicon words, emoji,
+    CRLF)."""
     rng = random.Random(seed)
     subjects = [
         "The council",

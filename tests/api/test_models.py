@@ -16,7 +16,8 @@ TEXT = (
 
 
 def _two_models(make_client, **settings):
-    """A client whose 'default' and 'fast' are different fakes (fast: another name, the same version string)."""
+    """A client whose 'default' and 'fast' are different fakes (fast: another name, the same version
+    string)."""
     default = make_analyzer(model_name="lexicon-default", model_version="1", min_score=0.0, possible=POSSIBLE)
     fast = make_analyzer(model_name="lexicon-fast", model_version="1", min_score=0.0, possible=POSSIBLE)
     client = make_client(default, analyzers={"fast": fast}, **settings)
@@ -32,7 +33,8 @@ def test_model_choice_runs_the_chosen_model_and_caches_per_model(make_client):
     a = r.json()
     assert a["model"] == {"name": "lexicon-fast", "version": "1"} and a["cached"] is False
     assert (fast.calls, default.calls) == (1, warm)
-    # the same text with the other model is not served from the fast model's cache, although the versions match
+    # the same text with the other model is not served from the fast model's cache, although the versions
+    # match
     b = client.post("/api/v1/analyses", json={"text": TEXT}).json()
     assert b["model"]["name"] == "lexicon-default" and b["cached"] is False and default.calls == warm + 1
     c = client.post("/api/v1/analyses", json={"text": TEXT, "model": "fast"}).json()

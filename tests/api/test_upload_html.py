@@ -1,4 +1,5 @@
-"""Uploads and the ``html`` input are read by proplens.inputs.read_article (same rules as the CLI and batch)."""
+"""Uploads and the ``html`` input are read by proplens.inputs.read_article (same rules as the CLI and
+batch)."""
 
 from __future__ import annotations
 

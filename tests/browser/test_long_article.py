@@ -1,7 +1,8 @@
-"""A long article on the web page: a progress bar while its job runs, then the result; or a cancelled job (issue 10).
+"""A long article on the web page: a progress bar while its job runs, then the result; or a cancelled job
+(issue 10).
 
-The server here has a slow detector (each analysis takes a few seconds) and treats texts of 2,000 characters or
-more as jobs, so the page must follow a ``202 Accepted`` job instead of waiting on one request.
+The server here has a slow detector (each analysis takes a few seconds) and treats texts of 2,000 characters
+or more as jobs, so the page must follow a ``202 Accepted`` job instead of waiting on one request.
 """
 
 from __future__ import annotations

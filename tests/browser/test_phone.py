@@ -18,13 +18,16 @@ LONG_SOURCE = "regional-evening-chronicle-and-weekly-gazette.example.org"
 LONG_URL = "https://regional-evening-chronicle.example.org/2024/03/01/council-approves-the-reckless-riverside-plan-after-a-long-night"
 V1 = (
     "The city council approved the reckless riverside plan on Tuesday, and the disgraceful vote was a shock. "
-    f"Mayor Ann Lee said 40 jobs would be created ({LONG_URL}). Critics called the plan disastrous for the old market, "
+    f"Mayor Ann Lee said 40 jobs would be created ({LONG_URL}). Critics called the plan disastrous for the "
+    "old market, "
     "and these puppet councillors ignored them. Everyone knows who profits.\n\n"
     "A true patriot would never stand by while thugs in suits sell off our parks."
 )
 V2 = (
-    "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
-    "created. Traders at the old market said they were worried about rents, and a spokesman said the council would listen."
+    "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 "
+    "jobs would be "
+    "created. Traders at the old market said they were worried about rents, and a spokesman said the "
+    "council would listen."
 )
 
 
@@ -40,7 +43,8 @@ def _post(page, base, body):
 
 
 def _overflow(page) -> dict:
-    """The page's width against the viewport's, and the widest elements sticking out (for the failure message)."""
+    """The page's width against the viewport's, and the widest elements sticking out (for the failure
+    message)."""
     return page.evaluate(
         """(vw) => {
         const out = [];
@@ -56,7 +60,7 @@ def _overflow(page) -> dict:
             }
         }
         return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, sticking_out: out.slice(0, 8)};
-    }""",
+    }""",  # noqa: E501  JavaScript run in the page
         PHONE["width"],
     )
 
@@ -112,7 +116,8 @@ def test_every_page_fits_390px(phone, live_server, shot):
         shot(phone, f"phone-{name}")
         assert got["scrollWidth"] <= got["innerWidth"] == 390, (name, got)
         if name == "result":
-            # the article stays readable: full width of the screen less margins, body-size type, nothing cut off
+            # the article stays readable: full width of the screen less margins, body-size type, nothing cut
+            # off
             box = phone.eval_on_selector(
                 "#article",
                 "el => [el.getBoundingClientRect().width, parseFloat(getComputedStyle(el).fontSize)]",

@@ -10,14 +10,19 @@ pytestmark = pytest.mark.browser
 
 SAMPLE_TITLE = "Council's reckless plan will destroy our town"
 SAMPLE = (
-    "The disgraceful council has done it again 😀. Their reckless, disastrous budget is the worst ever passed in this city, "
+    "The disgraceful council has done it again 😀. Their reckless, disastrous budget is the worst ever "
+    "passed in this city, "
     "and everyone knows it.\n\n"
-    "These puppet politicians answer to developers, not to you. They are traitors to every family that built this town 🏘️.\n\n"
-    "A true patriot would never stand by while thugs in suits sell off our parks. Either we stop them now, or we lose "
+    "These puppet politicians answer to developers, not to you. They are traitors to every family that "
+    "built this town 🏘️.\n\n"
+    "A true patriot would never stand by while thugs in suits sell off our parks. Either we stop them now, "
+    "or we lose "
     "everything our grandparents built.\n\n"
-    "The mayor claims the plan will modernise the riverside. Ask yourself: who really profits? Not you, and certainly not "
+    "The mayor claims the plan will modernise the riverside. Ask yourself: who really profits? Not you, "
+    "and certainly not "
     "your children.\n\n"
-    "Enough is enough. Stand up, show up on Tuesday, and take our town back before these vultures destroy it for good!"
+    "Enough is enough. Stand up, show up on Tuesday, and take our town back before these vultures destroy "
+    "it for good!"
 )
 
 XSS_TITLE = '"><img src=x onerror="window.__xss=\'title\'"><script>window.__xss="title2"</script>\''
@@ -54,7 +59,7 @@ def _assert_inert(page):
         jslinks: Array.from(document.querySelectorAll('a[href]')).filter(a => !/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length,
         scripts: Array.from(document.scripts).map(s => s.src).filter(src => !src.endsWith('/static/app.js')).length,
         imgs: document.querySelectorAll('#app img, #app iframe, #app object, #app embed').length,
-    })""")
+    })""")  # noqa: E501  JavaScript run in the page
     assert bad == {"handlers": 0, "jslinks": 0, "scripts": 0, "imgs": 0}, bad
 
 
@@ -300,7 +305,8 @@ def test_upload_and_refused_urls_show_clear_errors(page, live_server, shot):
         page.fill("#url-input", url)
         page.click("#analyze-btn")
         page.wait_for_function(
-            "n => document.querySelector('.error') && document.querySelector('.error').textContent.includes(n)",
+            "n => document.querySelector('.error') && "
+            "document.querySelector('.error').textContent.includes(n)",
             arg=needle,
         )
     shot(page, "09-url-refused", full_page=False)
@@ -333,11 +339,13 @@ def test_export_buttons_download_files(page, live_server):
 def test_compare_with_other_coverage(page, live_server, shot):
     base, _ = live_server
     v1 = (
-        "The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs would be created. "
+        "The city council approved the reckless riverside plan on Tuesday. Mayor Ann Lee said 40 jobs "
+        "would be created. "
         "Critics called the plan disastrous for the old market, and these puppet councillors ignored them."
     )
     v2 = (
-        "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said 45 jobs would be "
+        "The city council approved the riverside plan on Tuesday after a long debate. Mayor Ann Lee said "
+        "45 jobs would be "
         "created. Traders at the old market said they were worried about rents."
     )
     _, a = _api(

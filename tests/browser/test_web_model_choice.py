@@ -53,7 +53,7 @@ def _analyze(page, base, *, model: str, possible: str) -> dict:
 def _segments(page) -> list[dict]:
     return page.evaluate("""() => Array.from(document.querySelectorAll('#article .seg.hl')).map((el) => ({
         text: el.textContent, possible: el.dataset.possible === '1', fill: getComputedStyle(el).backgroundColor,
-        border: getComputedStyle(el).borderBottomStyle, title: el.title }))""")
+        border: getComputedStyle(el).borderBottomStyle, title: el.title }))""")  # noqa: E501  JavaScript run in the page
 
 
 def test_model_choice_and_possible_passages_are_drawn_apart(page, two_model_server, shot):

@@ -150,7 +150,8 @@ def test_gap_pass_aligns_weak_paraphrase_between_anchors():
     # the middle sentences share few words (toy cosine 0.42, under both link thresholds) but sit between two
     # aligned rows and share their content words; the unrelated one stays alone
     a = (
-        "The dam broke at dawn. Rescue teams reached nine stranded people in the flooded lower town before noon. "
+        "The dam broke at dawn. Rescue teams reached nine stranded people in the flooded lower town before "
+        "noon. "
         "Two bridges were closed."
     )
     b = (

@@ -96,7 +96,8 @@ def test_only_rows(rewrite_cmp):
     texts = {(vid, _text(rewrite_cmp, vid, sp)) for r in only for vid, sp in r["spans"].items() if sp}
     assert (
         "blog",
-        "Opposition leader Tomas Varga said the disastrous response showed the government had learned nothing.",
+        "Opposition leader Tomas Varga said the disastrous response showed the government had learned "
+        "nothing.",
     ) in texts
     assert ("wire", "It is the worst flooding in the valley since 1987, when 14 people died.") in texts
 

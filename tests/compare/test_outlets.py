@@ -166,7 +166,8 @@ def test_dropped_and_added_content_sentences_and_clauses(two, three):
         x["text"].startswith("It is the first recorded presence")
         for x in two.differences["wire"]["added_content"]
     )
-    # with three outlets, DAILY lacks the last sentence (both others have it: listed once) and STATE's additions
+    # with three outlets, DAILY lacks the last sentence (both others have it: listed once) and STATE's
+    # additions
     ddrop = three.differences["daily"]["dropped_content"]
     last = [x for x in ddrop if x["text"].startswith("At least one Norland man")]
     assert len(last) == 1 and last[0]["kind"] == "sentence"
@@ -216,14 +217,14 @@ def test_inline_ops_keep_original_text_and_punctuation(two, three):
         for row in c.alignment:
             for vid, ops in (row.get("inline") or {}).items():
                 s, e = row["spans"][vid]
-                text, ref = c.texts[vid], c.texts[row["reference"]]
+                text = c.texts[vid]
                 assert "".join(text[o[1] : o[2]] for o in ops if o[0] != "delete") == text[s:e]
                 rs, re_ = row["spans"][row["reference"]]
                 assert all(rs <= o[1] < o[2] <= re_ for o in ops if o[0] == "delete")
     shown = {_render(two, row, "state") for row in two.alignment if "state" in (row.get("inline") or {})}
     assert (
-        "[-The Valley Front, also known as the Karsa Valley Front (KVF),-]{+Vafra+} seized three districts in March."
-        in shown
+        "[-The Valley Front, also known as the Karsa Valley Front (KVF),-]{+Vafra+} seized three districts "
+        "in March." in shown
     )
     assert (
         "At least one Norland man arrested in July said he had wanted to join [-the Valley Front-]{+Vafra+}."

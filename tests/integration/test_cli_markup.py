@@ -128,7 +128,8 @@ def _invoke(*args):
 
 
 def _row(table: str, first_cell: str) -> list[str]:
-    """The cells of the table row whose first cell is ``first_cell`` (rich's box drawing, one line per row)."""
+    """The cells of the table row whose first cell is ``first_cell`` (rich's box drawing, one line per
+    row)."""
     for line in table.splitlines():
         cells = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
         if cells and cells[0] == first_cell:

@@ -1,4 +1,5 @@
-"""``proplens analyze``: passages counted as distinct ranges, and [P005] naming the CLI's own option (issue 10)."""
+"""``proplens analyze``: passages counted as distinct ranges, and [P005] naming the CLI's own option (issue
+10)."""
 
 from __future__ import annotations
 

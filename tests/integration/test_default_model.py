@@ -1,7 +1,7 @@
 """The two shipped models by name: 'default' (MPNet-base, line windows) and 'fast' (MiniLM).
 
-The rest of the suite runs on the fast model (tests/conftest.py sets PROPLENS_MODEL=fast) because the default is
-several times slower per article; these tests load each model explicitly.
+The rest of the suite runs on the fast model (tests/conftest.py sets PROPLENS_MODEL=fast) because the default
+is several times slower per article; these tests load each model explicitly.
 """
 
 import os

@@ -83,7 +83,7 @@ def test_pipe_matches_single_calls(real_analyzer, sample_text):
     texts = [sample_text, sample_text[:400], sample_text[200:]]
     batch = list(real_analyzer.pipe(texts))
     single = [real_analyzer(t) for t in texts]
-    for b, s in zip(batch, single):
+    for b, s in zip(batch, single, strict=True):
         assert [(x.start, x.end, x.technique) for x in b.spans] == [
             (x.start, x.end, x.technique) for x in s.spans
         ]

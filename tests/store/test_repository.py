@@ -34,9 +34,7 @@ def test_add_and_get_roundtrip_keeps_offsets_and_attributions(repo):
             )
         ]
     )
-    rec = repo.add(
-        a, source="ex.org", url="https://ex.org/a", published=datetime(2024, 5, 1, tzinfo=UTC)
-    )
+    rec = repo.add(a, source="ex.org", url="https://ex.org/a", published=datetime(2024, 5, 1, tzinfo=UTC))
     got = repo.get(rec.id)
     assert got is not None and got.analysis.text == TEXT
     assert [(s.start, s.end, s.technique, s.text) for s in got.analysis.spans] == [
@@ -81,17 +79,19 @@ def test_list_filters_search_and_pages(repo, engine):
         for i in range(7)
     ]
     repo.add(an("100% sure_thing"), title="percent")
-    page = repo.list(page=1, page_size=3)
+    page = repo.search(page=1, page_size=3)
     assert page.total == 8 and page.pages == 3 and [r.id for r in page.items][0] != recs[0].id
-    assert repo.list(source="a.org").total == 3
-    assert repo.list(q="number 4").items[0].title == "Title 4"
-    assert repo.list(q="TITLE 5").total == 1  # case-insensitive
-    assert repo.list(q="0% s").total == 1 and repo.list(q="%").total == 1 and repo.list(q="_").total == 1
+    assert repo.search(source="a.org").total == 3
+    assert repo.search(q="number 4").items[0].title == "Title 4"
+    assert repo.search(q="TITLE 5").total == 1  # case-insensitive
+    assert (
+        repo.search(q="0% s").total == 1 and repo.search(q="%").total == 1 and repo.search(q="_").total == 1
+    )
     now = datetime.now(UTC)
-    assert repo.list(since=now + timedelta(hours=1)).total == 0
-    assert repo.list(until=now + timedelta(hours=1)).total == 8
-    assert repo.list(page=99).items == []
-    seen = {r.id for p in (1, 2, 3) for r in repo.list(page=p, page_size=3).items}
+    assert repo.search(since=now + timedelta(hours=1)).total == 0
+    assert repo.search(until=now + timedelta(hours=1)).total == 8
+    assert repo.search(page=99).items == []
+    seen = {r.id for p in (1, 2, 3) for r in repo.search(page=p, page_size=3).items}
     assert len(seen) == 8
 
 
@@ -164,7 +164,7 @@ def test_concurrent_threads_never_lose_or_corrupt_a_write(repo):
     for t in threads:
         t.join()
     assert errors == []
-    assert len(set(ids)) == 80 and repo.list(source="race.org").total == 80
+    assert len(set(ids)) == 80 and repo.search(source="race.org").total == 80
     from sqlalchemy import func, select
 
     from proplens.store.tables import ResultRow
@@ -206,7 +206,7 @@ def test_concurrent_processes_never_lose_a_write(repo, db_url):
         p.join(120)
     results = [q.get(timeout=5) for _ in range(4)]
     assert all(kind == "done" and n == 15 for kind, n in results), results
-    assert repo.list(source="proc.org").total == 60
+    assert repo.search(source="proc.org").total == 60
 
 
 def test_in_memory_sqlite_is_refused_with_a_clear_message():

@@ -1,5 +1,7 @@
 """Score calibration: isotonic fit, ECE, and the detector applying the stored table."""
 
+from itertools import pairwise
+
 import numpy as np
 
 from proplens.training.calibration import expected_calibration_error, fit_isotonic
@@ -11,7 +13,7 @@ def test_isotonic_fit_is_monotone_and_recovers_a_known_curve():
     truth = x**2  # raw scores overstate: P(right | score s) = s^2
     y = (rng.uniform(0, 1, len(x)) < truth).astype(float)
     kx, ky = fit_isotonic(x, y)
-    assert all(b >= a for a, b in zip(ky, ky[1:])) and kx[0] == 0.0 and kx[-1] == 1.0
+    assert all(b >= a for a, b in pairwise(ky)) and kx[0] == 0.0 and kx[-1] == 1.0
     for s in (0.2, 0.5, 0.8):
         assert abs(np.interp(s, kx, ky) - s**2) < 0.08
     cal = np.interp(x, kx, ky)

@@ -18,7 +18,8 @@ BODY = "Café owners said the reckless plan 😀 failed.\r\nThe traitors left.\n
 PAGE = (
     "<!DOCTYPE html><html><head><title>Riverside plan</title><style>p{color:red}</style>"
     "<script>var x = '<p>not text</p>';</script></head><body><nav>Home | News</nav>"
-    "<article><p>Owners said the <b>reckless</b> plan failed.</p><p>The traitors left &amp; hid.</p></article>"
+    "<article><p>Owners said the <b>reckless</b> plan failed.</p><p>The traitors left &amp; "
+    "hid.</p></article>"
     "</body></html>"
 )
 

@@ -1,7 +1,8 @@
 """Our own requirements never ask a dependency for an extra it does not provide (issue 10).
 
 pip before 23.3 (the one Python 3.11's ``ensurepip`` installs) compares extras without PEP 685 normalisation
-and prints "X does not provide the extra 'y'" for each mismatch. The lxml warning users saw comes from jusText's
+and prints "X does not provide the extra 'y'" for each mismatch. The lxml warning users saw comes from
+jusText's
 ``lxml[html_clean]`` (lxml 6 declares ``html-clean``), not from us; this test keeps our pyproject out of it by
 checking every extra we request, with that pip's own comparison, against the installed distribution.
 """

@@ -65,7 +65,7 @@ class Analyzers:
             if an is None:
                 an = self._analyzers[choice] = self._build(choice)
         try:
-            an.detector  # load now: a missing or broken model is reported as such, not as a failed analysis
+            an.load()  # load now: a missing or broken model is reported as such, not as a failed analysis
         except ProplensError as exc:
             raise ApiError(
                 exc.http_status, exc.api_code, f"The {choice!r} model cannot be used on this server: {exc}"
@@ -78,7 +78,8 @@ class Analyzers:
             return self._analyzers.get(choice)
 
     def describe(self) -> list[dict[str, Any]]:
-        """Every choice with its model's name, version, base encoder and metrics, without loading any model."""
+        """Every choice with its model's name, version, base encoder and metrics, without loading any
+        model."""
         out = []
         for choice, about in MODEL_CHOICES.items():
             item: dict[str, Any] = {"choice": choice, "description": about}

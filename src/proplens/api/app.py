@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
 
         given = dict(analyzers or {})
         an = given["default"] = analyzer if analyzer is not None else build_analyzer(settings)
-        an.detector  # load the model now, not on the first request
+        an.load()  # load the model now, not on the first request
         an(
             "The mayor said on Monday that the plan was ready."
         )  # and warm up the whole pipeline (attribution too)

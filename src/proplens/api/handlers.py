@@ -34,8 +34,10 @@ WEB_CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' "
-    "https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' "
+    "'unsafe-inline' "
+    "https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
+    "frame-ancestors 'none'"
 )
 
 
@@ -54,7 +56,8 @@ def error_response(
 
 
 def proplens_error_response(exc: ProplensError, request: Request | None = None) -> JSONResponse:
-    """A coded error as its class says: ``exc.http_status`` and ``exc.api_code`` (server faults are logged)."""
+    """A coded error as its class says: ``exc.http_status`` and ``exc.api_code`` (server faults are
+    logged)."""
     if exc.http_status >= 500:
         rid = uuid.uuid4().hex[:12]
         where = f" on {request.method} {request.url.path}" if request is not None else ""
@@ -75,7 +78,10 @@ def _validation_message(exc: RequestValidationError) -> str:
         typ = e.get("type", "")
         if typ == "json_invalid":
             ctx = e.get("ctx") or {}
-            return f'The request body is not valid JSON ({ctx.get("error", "parse error")}). Send a JSON object such as {{"text": "..."}}.'
+            return (
+                f"The request body is not valid JSON ({ctx.get('error', 'parse error')}). "
+                'Send a JSON object such as {"text": "..."}.'
+            )
         if typ == "model_attributes_type" or (typ == "dict_type" and tuple(e.get("loc", ())) == ("body",)):
             return 'The request body must be a JSON object such as {"text": "..."}.'
         if typ == "missing" and tuple(e.get("loc", ())) == ("body",):

@@ -164,7 +164,8 @@ class JobManager:
     def submit(
         self, article: Any, *, key_extra: tuple = (), compute_key: tuple = (), join: bool = True
     ) -> Job:
-        """Queue an analysis of ``article``; with ``join``, return the identical job already queued or running.
+        """Queue an analysis of ``article``; with ``join``, return the identical job already queued or
+        running.
 
         ``key_extra`` adds to what makes two submissions identical (the model, min_score); ``compute_key`` to
         what lets two jobs share one computation (the model). Without ``join`` every submission is its own job
@@ -332,7 +333,10 @@ class JobManager:
                 job.error = {
                     "code": "internal_error",
                     "request_id": rid,
-                    "message": f"An unexpected error happened on the server. Quote request id {rid} when reporting it.",
+                    "message": (
+                        f"An unexpected error happened on the server. Quote request id {rid} when "
+                        "reporting it."
+                    ),
                 }
                 self._end_locked(job, "failed")
             return
@@ -346,7 +350,8 @@ class JobManager:
             self._end_locked(job, "done")
 
     def _compute(self, job: Job, article: Any):
-        """(analysis, cached): the stored result, another job's result on the same text, or a new computation."""
+        """(analysis, cached): the stored result, another job's result on the same text, or a new
+        computation."""
         found = self._cached(article)
         if found is not None:
             return found, True
@@ -354,7 +359,8 @@ class JobManager:
         with self._lock:
             other = self._computing.get(ckey)
             if other is None:
-                event, box = threading.Event(), []
+                event = threading.Event()
+                box: list[Any] = []
                 self._computing[ckey] = (event, box)
         if other is not None:  # the same text is being analysed by another job: wait for it, do not redo it
             event, box = other

@@ -231,7 +231,8 @@ class JobProgress(BaseModel):
 
 
 class JobPublic(BaseModel):
-    """An analysis on its way (``202 Accepted``): poll ``location`` until ``status`` is done, failed or cancelled."""
+    """An analysis on its way (``202 Accepted``): poll ``location`` until ``status`` is done, failed or
+    cancelled."""
 
     id: str
     status: str = Field(description="queued, running, cancelling, done, failed or cancelled.")

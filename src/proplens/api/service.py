@@ -2,12 +2,14 @@
 
 Analyses run as jobs (:mod:`proplens.api.jobs`): at most ``inference_workers`` at once, at most ``queue_size``
 waiting (more are refused with 503 + Retry-After before any work starts). A request waits for its job up to
-``request_timeout`` seconds; a longer one, or a text of ``job_min_chars`` or more, gets the job to poll instead,
-and the job still stores its analysis. Comparisons and related-story searches run in a separate bounded pool.
+``request_timeout`` seconds; a longer one, or a text of ``job_min_chars`` or more, gets the job to poll
+instead, and the job still stores its analysis. Comparisons and related-story searches run in a separate
+bounded pool.
 
-A request picks a model (``default`` or ``fast``, :mod:`proplens.api.analyzers`) and a ``min_score`` for possible
-passages. Cache, job and shared-computation keys hold the model's name and version; the cached result holds
-every possible passage the model found, and each stored analysis shows those at or above its ``min_score``.
+A request picks a model (``default`` or ``fast``, :mod:`proplens.api.analyzers`) and a ``min_score`` for
+possible passages. Cache, job and shared-computation keys hold the model's name and version; the cached result
+holds every possible passage the model found, and each stored analysis shows those at or above its
+``min_score``.
 """
 
 from __future__ import annotations
@@ -179,7 +181,10 @@ class AnalysisService:
         except UnicodeEncodeError as exc:
             raise InvalidTextError(
                 Errors.P004.format(
-                    reason=f"it contains an unpaired UTF-16 surrogate ({text[exc.start]!r}) at character {exc.start}"
+                    reason=(
+                        f"it contains an unpaired UTF-16 surrogate ({text[exc.start]!r}) at character "
+                        f"{exc.start}"
+                    )
                 )
             ) from None
         nul = text.find("\x00")
@@ -214,7 +219,7 @@ class AnalysisService:
 
     def job_result(self, job: Job) -> AnalysisRecord:
         """The stored record of a finished job (or the job's error as an ApiError)."""
-        if job.status == "done":
+        if job.status == "done" and job.analysis_id is not None:
             rec = self.repository.get(job.analysis_id)
             if rec is None:
                 raise ApiError(404, "not_found", f"The analysis {job.analysis_id!r} of this job was deleted.")
@@ -278,7 +283,7 @@ class AnalysisService:
         result = self._in_pool(lambda: compare(inputs, analyzer=self.analyzer))
         d = result.to_dict(include_texts=True)
         ids = [v["id"] for v in d["versions"]]
-        for m, vid in zip(meta, ids):
+        for m, vid in zip(meta, ids, strict=True):
             m["id"] = vid
         d["meta"] = meta
         return d
@@ -291,6 +296,7 @@ class AnalysisService:
             raise ApiError(
                 503,
                 "timeout",
-                f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again with shorter texts.",
+                f"The request took longer than the {self.settings.request_timeout:g} s limit. Try again "
+                "with shorter texts.",
                 headers={"Retry-After": "5"},
             ) from None

@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     )
     attribution: bool = Field(
         True,
-        description="Also find who claims are attributed to (when spaCy is installed); about doubles CPU time.",
+        description=(
+            "Also find who claims are attributed to (when spaCy is installed); about doubles CPU time."
+        ),
     )
     fetch_enabled: bool = Field(True, description="Accept URL input (off with `proplens serve --no-fetch`).")
     fetch_max_bytes: int = Field(5_000_000, ge=1_000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Protocol
 
 from .inputs import InputRecord
@@ -37,7 +37,7 @@ _worker_batch = 8
 def _init_worker(spec: AnalyzerSpec, pipe_batch_size: int) -> None:
     global _worker_analyzer, _worker_batch
     _worker_analyzer = spec.build()
-    _worker_analyzer.detector  # load the model once, at worker start
+    _worker_analyzer.load()  # load the model once, at worker start
     _worker_batch = pipe_batch_size
 
 
@@ -79,16 +79,16 @@ class LocalEngine:
                 initializer=_init_worker,
                 initargs=(self.spec, self.pipe_batch_size),
             )
-        pending = {}
+        pending: dict[Future[ChunkResult], Chunk] = {}
         it = iter(chunks)
         exhausted = False
         while True:
             while not exhausted and len(pending) < 2 * self.workers:  # bounded read-ahead
-                chunk = next(it, None)
-                if chunk is None:
+                todo: Chunk | None = next(it, None)
+                if todo is None:
                     exhausted = True
                     break
-                pending[self._pool.submit(_run_chunk, chunk)] = chunk
+                pending[self._pool.submit(_run_chunk, todo)] = todo
             if not pending:
                 return
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)

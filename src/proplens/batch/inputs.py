@@ -161,7 +161,8 @@ class BatchInput:
                         i,
                         key,
                         rel,
-                        f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)",
+                        f"file of {size:,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes "
+                        "per character of --max-chars)",
                     )
                     continue
                 text = decode_bytes(p.read_bytes())
@@ -211,7 +212,8 @@ class BatchInput:
                         i,
                         where,
                         where,
-                        f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,} (4 bytes per character of --max-chars)",
+                        f"line of {len(raw):,} bytes is larger than the limit of {self._max_bytes:,} (4 "
+                        "bytes per character of --max-chars)",
                     )
                 else:
                     try:
@@ -264,7 +266,7 @@ class BatchInput:
 
             try:
                 return list(pq.ParquetFile(self.path).schema_arrow.names)
-            except Exception as exc:  # pyarrow raises several types for corrupt files
+            except Exception as exc:  # noqa: BLE001  pyarrow raises several types for corrupt files
                 raise InputFileError(
                     Errors.P011.format(path=self.path, reason=f"not a Parquet file ({exc})")
                 ) from None
@@ -282,14 +284,15 @@ class BatchInput:
             if header is None:
                 header = [c.strip() for c in (row or [])]
                 continue
+            columns: list[str] = header
             where = f"{name}:{lineno}"
             default_key = str(i + 1)
-            if err is not None:
-                yield _error_row(i, where, where, err)
-            elif len(row) != len(header):
-                yield _error_row(i, where, where, f"{len(row)} fields where the header has {len(header)}")
+            if err is not None or row is None:
+                yield _error_row(i, where, where, err or "unreadable row")
+            elif len(row) != len(columns):
+                yield _error_row(i, where, where, f"{len(row)} fields where the header has {len(columns)}")
             else:
-                yield self._record_from_mapping(i, where, dict(zip(header, row)), default_key)
+                yield self._record_from_mapping(i, where, dict(zip(columns, row, strict=True)), default_key)
             i += 1
 
     def _iter_parquet(self) -> Iterator[InputRecord]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..errors import BatchError, Errors, MissingExtraError
+from .engines import Chunk
 from .worker import AnalyzerSpec, ChunkResult, process_records
 
 __all__ = ["RayEngine", "AnalyzerActor"]
@@ -34,7 +36,7 @@ class AnalyzerActor:
 
     def __init__(self, spec: AnalyzerSpec, pipe_batch_size: int = 8) -> None:
         self.analyzer = spec.build()
-        self.analyzer.detector  # load the model now, once per actor
+        self.analyzer.load()  # load the model now, once per actor
         self.pipe_batch_size = pipe_batch_size
 
     def __call__(self, batch):
@@ -46,7 +48,7 @@ class AnalyzerActor:
         return {"result": out}
 
 
-def _proplens_cause(exc: BaseException):
+def _proplens_cause(exc: BaseException | None):
     from ..errors import ProplensError
 
     seen = 0
@@ -101,7 +103,7 @@ class RayEngine:
         self.pipe_batch_size = pipe_batch_size
         self.window_chunks = window_chunks
         self._started = False
-        self._ray = None
+        self._ray: Any = None  # the ray module, imported on first use
 
     def _ensure_ray(self):
         if self._ray is not None:
@@ -114,7 +116,7 @@ class RayEngine:
                     ray.init(address=self.address, **kwargs)
                 else:
                     ray.init(num_cpus=self.workers, **kwargs)
-            except Exception as exc:  # ConnectionError, RuntimeError, ...: one clear message
+            except Exception as exc:  # noqa: BLE001  ConnectionError, RuntimeError, ...: one clear message
                 raise BatchError(
                     Errors.P024.format(address=self.address or "local", reason=f"{type(exc).__name__}: {exc}")
                 ) from None
@@ -154,7 +156,7 @@ class RayEngine:
             first, result = pickle.loads(row["result"])
             yield by_first.pop(first), result
 
-    def map_chunks(self, chunks: Iterable[list]) -> Iterator[tuple[list, ChunkResult]]:
+    def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult]]:
         window: list = []
         for chunk in chunks:
             window.append(chunk)

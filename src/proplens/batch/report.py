@@ -48,7 +48,7 @@ def read_records(path: str | os.PathLike, *, batch_size: int = 2048) -> Iterator
     try:
         pf = pq.ParquetFile(p)
         cols = [c for c in _COLUMNS if c in pf.schema_arrow.names]
-    except Exception as exc:  # ArrowInvalid and friends
+    except Exception as exc:  # noqa: BLE001  ArrowInvalid and friends
         raise BatchError(Errors.P023.format(path=p, reason=f"not a Parquet file ({exc})")) from None
     if "technique_counts" not in cols:
         raise BatchError(
@@ -152,11 +152,11 @@ def _plots(stats: CorpusStats, max_sources: int = 12) -> dict[str, str]:
 
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for g in groups[:7]:
-        rows = [r for r in stats.score_histogram if r["source"] == g]
-        total = sum(r["articles"] for r in rows) or 1
+        hist = [r for r in stats.score_histogram if r["source"] == g]
+        total = sum(r["articles"] for r in hist) or 1
         ax.plot(
-            [r["bin_high"] - 0.05 for r in rows],
-            [r["articles"] / total for r in rows],
+            [r["bin_high"] - 0.05 for r in hist],
+            [r["articles"] / total for r in hist],
             marker="o",
             lw=2.5 if g == ALL else 1.2,
             label=g,
@@ -194,7 +194,7 @@ h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}th{background:#f4f4f4}
 img{max-width:100%}.empty,.note{color:#777}.grid{display:flex;flex-wrap:wrap;gap:1.2rem}.grid>div{flex:1 1 300px}
-"""
+"""  # noqa: E501  CSS/HTML template, kept verbatim
 
 
 def render_html(stats: CorpusStats, *, title: str = "proplens corpus report", source_name: str = "") -> str:
@@ -243,7 +243,8 @@ def render_html(stats: CorpusStats, *, title: str = "proplens corpus report", so
         )
     else:
         parts.append(
-            "<p class='empty'>No attributions in this output (the attribution extra was not installed when it was analysed).</p>"
+            "<p class='empty'>No attributions in this output (the attribution extra was not installed when "
+            "it was analysed).</p>"
         )
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -88,7 +88,7 @@ def _model_identity(spec: AnalyzerSpec) -> dict[str, str]:
             "model_name": str(cfg.get("name", "unknown")),
             "model_version": str(cfg.get("version", "unknown")),
         }
-    except Exception:
+    except Exception:  # noqa: BLE001  the analyzer reports it below
         a = spec.build()  # raises the analyzer's own ModelLoadError with the reason
         return {"model_name": a.model_name, "model_version": a.model_version}
 

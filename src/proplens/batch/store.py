@@ -188,7 +188,9 @@ class PartStore:
         big = 1 << 62
         ids = table.column("id").to_pylist()
         recorded = table.column("_index").to_numpy()
-        sort_key = np.array([order.get(k, big + int(r)) for k, r in zip(ids, recorded)], dtype=np.int64)
+        sort_key = np.array(
+            [order.get(k, big + int(r)) for k, r in zip(ids, recorded, strict=True)], dtype=np.int64
+        )
         idx = np.argsort(sort_key, kind="stable")
         table = table.take(pa.array(idx, type=pa.int64())).select(list(OUTPUT_COLUMNS)).combine_chunks()
         tmp = _tmp_name(self.out)

@@ -106,7 +106,7 @@ def _prepare(rec: InputRecord, max_chars: int) -> tuple[str, str | None] | str:
 
         try:
             article = read_article(rec.html or "", kind="html", name=rec.where, url=rec.url, check=False)
-        except Exception as exc:  # a broken page must not stop the batch
+        except Exception as exc:  # noqa: BLE001  a broken page must not stop the batch
             return row_error(rec.where, f"cannot extract text from the HTML ({type(exc).__name__}: {exc})")
         text, title = article.text, title or article.title
     try:
@@ -175,7 +175,7 @@ def _process_records(analyzer, records: Sequence[InputRecord], *, batch_size: in
             )
         except _FATAL:
             raise  # a missing model or extra fails every row: stop the batch instead of marking rows done
-        except Exception:
+        except Exception:  # noqa: BLE001  retried one by one below
             analyses = None  # find the article that fails, one by one
         failures: list[BaseException] = []
         for j, (rec, text, title) in enumerate(good):
@@ -186,7 +186,7 @@ def _process_records(analyzer, records: Sequence[InputRecord], *, batch_size: in
                     a = analyzer(text, title)
                 except _FATAL:
                     raise
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001  one failing article is a row error
                     failures.append(exc)
                     reason = row_error(rec.where, f"the analysis failed ({type(exc).__name__}: {exc})")
                     errors.append(error_row(key=rec.key, index=rec.index, where=rec.where, reason=reason))

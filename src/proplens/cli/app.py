@@ -73,9 +73,10 @@ def main() -> None:
         raise
     except Exception as exc:  # last resort: no raw traceback for users unless asked
         # Usage errors (Typer's vendored click): show the usage message, not a traceback.
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
-            sys.exit(exc.exit_code)
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         if os.environ.get("PROPLENS_DEBUG"):
             raise
         typer.echo(

@@ -20,7 +20,8 @@ def analysis_to_ptc(analysis: Analysis, article_id: str) -> str:
 
 
 def _quote(text: str, limit: int) -> str:
-    """A span shown in quotes, verbatim but for line breaks (shown as ⏎) and a cut after ``limit`` characters."""
+    """A span shown in quotes, verbatim but for line breaks (shown as ⏎) and a cut after ``limit``
+    characters."""
     cut = text[:limit].replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     return f"“{cut}{'…' if len(text) > limit else ''}”"
 

@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -115,14 +116,14 @@ def align_versions(
     pair_units = list(dict.fromkeys(pair_units))
     # also the pair starting one earlier, so a sentence can be the second half of a merge
     extra = []
-    for v, (i, j) in pair_units:
+    for v, (i, _j) in pair_units:
         if i > 0 and (v, (i - 1, i)) not in pair_units:
             extra.append((v, (i - 1, i)))
     pair_units.extend(dict.fromkeys(extra))
     if pair_units:
         ptxt = [texts[v][sents[v][i][0] : sents[v][j][1]] for v, (i, j) in pair_units]
         pemb = _embed_unique(ptxt, embed)
-        for (v, idx), t in zip(pair_units, ptxt):
+        for (v, idx), t in zip(pair_units, ptxt, strict=True):
             unit_ver.append(v)
             unit_idx.append(idx)
             unit_txt.append(t)
@@ -136,7 +137,7 @@ def align_versions(
         full[:n_single, :n_single] = sim
         for a in range(n_units):
             row = full[a]
-            for b in np.nonzero((row >= reworded_threshold - PAIR_PENALTY) & (ver > ver[a]))[0]:
+            for b in np.nonzero((row >= reworded_threshold - PAIR_PENALTY) & (ver > ver[a]))[0].tolist():
                 is_pair = a >= n_single or b >= n_single
                 if a >= n_single and b >= n_single:
                     continue  # pair-to-pair adds nothing over two single links
@@ -212,7 +213,7 @@ def align_versions(
             return
         txts = [texts[v][sents[v][idx[0]][0] : sents[v][idx[-1]][1]] for v, idx in wanted]
         emb = np.vstack([emb, _embed_unique(txts, embed)])
-        for (v, idx), t in zip(wanted, txts):
+        for (v, idx), t in zip(wanted, txts, strict=True):
             unit_of[(v, idx)] = len(unit_txt)
             unit_ver.append(v)
             unit_idx.append(idx)
@@ -244,7 +245,7 @@ def align_versions(
             bounds = [(-1, -1)] + [anchors[c] for c in chain]
             starts = chain + [(len(sents[v]), len(sents[w]))]
             gaps = []
-            for (pv, pw), (sv, sw) in zip(bounds, starts):
+            for (pv, pw), (sv, sw) in zip(bounds, starts, strict=True):
                 gv = [i for i in range(pv + 1, sv) if available(v, i, w)]
                 gw = [j for j in range(pw + 1, sw) if available(w, j, v)]
                 if gv and gw:
@@ -255,7 +256,7 @@ def align_versions(
             def free_pairs(x, g):
                 return [
                     (x, (i, i + 1))
-                    for i, k in zip(g, g[1:])
+                    for i, k in pairwise(g)
                     if k == i + 1 and (x, i) not in row_of_sent and (x, k) not in row_of_sent
                 ]
 
@@ -307,7 +308,7 @@ def align_versions(
         for a in range(n_single):
             for b in np.nonzero(
                 (sim[a] >= context_threshold) & (sim[a] < reworded_threshold) & (ver[:n_single] > ver[a])
-            )[0]:
+            )[0].tolist():
                 weak.append((float(sim[a, b]), a, int(b)))
         weak.sort(key=lambda c: (-c[0], c[1], c[2]))
 
@@ -344,7 +345,7 @@ def align_versions(
                     if i > 0 and (v, i - 1) not in row_of_sent:
                         wanted.append((v, (i - 1, i)))
         new_units(wanted)
-        for r, members in enumerate(rows):
+        for members in rows:
             for v, u in list(members.items()):
                 if len(unit_idx[u]) != 1:
                     continue
@@ -374,7 +375,7 @@ def align_versions(
     # there ("A. B." in two versions, "A, adding B." in a third)
     _merge_follow_rows(rows, row_of_sent, unit_of, unit_idx, unit_ver, stems, new_units, sents)
     out: list[AlignedRow] = []
-    for r, members in enumerate(rows):
+    for members in rows:
         if not members:
             continue
         us = list(members.values())

@@ -104,7 +104,7 @@ def _load_nlp():
         from ..attribution.pipeline import load_spacy
 
         return load_spacy()
-    except Exception as exc:  # spaCy missing: entities and attributions are skipped, with a warning
+    except Exception as exc:  # noqa: BLE001  spaCy missing: entities and attributions are skipped, with a warning
         return exc
 
 
@@ -177,7 +177,7 @@ def compare(
             pool.shutdown(wait=True)
 
     attributions: list[list] = []
-    for k, text in enumerate(texts):
+    for k in range(len(texts)):
         a = analyses[k]
         if a is not None and a.attributions:
             attributions.append(list(a.attributions))
@@ -188,7 +188,7 @@ def compare(
                 attributor = Attributor(nlp=nlp)
             try:
                 attributions.append(attributor.from_doc(docs[k]))
-            except Exception as exc:  # a missing weights file must not stop the comparison
+            except Exception as exc:  # noqa: BLE001  a missing weights file must not stop the comparison
                 notes.append(f"sources were not compared: {exc}")
                 attributions.append([])
         else:
@@ -198,7 +198,7 @@ def compare(
     diffs = RowDiffs(texts, sents, rows)
 
     alignment = [_row_dict(k, r, ids, texts, sents, diffs) for k, r in enumerate(rows)]
-    numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts)]
+    numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts, strict=True)]
     entities = [find_entities(d) if d is not None else [] for d in docs]
     norm_texts = [normalize(t) for t in texts]
     ranges = _row_ranges(rows, sents, len(texts))
@@ -253,13 +253,14 @@ def compare(
     for v, ver in enumerate(versions):
         d = differences[ver["id"]]
         ver["summary"] = describe(ver["id"], ids, d, _attributed_in(attributions[v], d["added_content"]))
-    return Comparison(versions, alignment, differences, dict(zip(ids, texts)), notes)
+    return Comparison(versions, alignment, differences, dict(zip(ids, texts, strict=True)), notes)
 
 
 def _predict(analyzer, texts, titles):
     """Analyses plus the detector's raw predictions (per-token probabilities) for each text."""
     preds = analyzer.detector.predict(texts)
-    return [analyzer._build(t, title, None, p) for t, title, p in zip(texts, titles, preds)], preds
+    analyses = [analyzer._build(t, title, None, p) for t, title, p in zip(texts, titles, preds, strict=True)]
+    return analyses, preds
 
 
 def _attributed_in(attrs, added_content) -> list[str]:
@@ -278,7 +279,7 @@ def _attributed_in(attrs, added_content) -> list[str]:
 
 
 def _row_dict(k: int, row: AlignedRow, ids, texts, sents, diffs) -> dict[str, Any]:
-    spans: dict[str, list[int] | None] = {}
+    spans: dict[str, Any] = {}
     for v, vid in enumerate(ids):
         if v in row.units:
             idx = row.units[v]
@@ -453,7 +454,7 @@ def _number_changes(v, others, rows, sents, numbers, ids, d) -> None:
             their_keys = Counter(m.key for m in theirs)
             new = [m for m in mine if (my_keys - their_keys)[m.key] > 0]
             gone = [m for m in theirs if (their_keys - my_keys)[m.key] > 0]
-            for a, b in zip(gone, new):
+            for a, b in zip(gone, new, strict=False):  # pairs as many as both have
                 key = (b.start, a.text)
                 if key not in seen_changes:
                     seen_changes.add(key)

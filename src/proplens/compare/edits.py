@@ -5,7 +5,7 @@ inline insert/delete marks, all from word-level diffs of the aligned rows, with 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ class RowDiffs:
         for w in others:
             if w == v or w not in self.spans[r]:
                 continue
-            for op, i1, i2, j1, j2 in self.ops(r, w, v):
+            for op, _i1, _i2, j1, j2 in self.ops(r, w, v):
                 if op == "equal":
                     for j in range(j1, j2):
                         flags[j] = False
@@ -157,7 +157,8 @@ def _match_ratio(ops) -> float:
 
 
 def _substitution_tokens(diffs: RowDiffs, r: int, v: int, others) -> set[int]:
-    """Indices of ``v``'s tokens in row ``r`` that a short replacement (a renaming) covers against any other."""
+    """Indices of ``v``'s tokens in row ``r`` that a short replacement (a renaming) covers against any
+    other."""
     out: set[int] = set()
     for w in others:
         for op, i1, i2, j1, j2 in diffs.ops(r, w, v):
@@ -311,7 +312,7 @@ def _clauses(diffs: RowDiffs, r: int, v: int, others: Sequence[int]) -> list[tup
 
 
 def content_changes(
-    v: int, diffs: RowDiffs, ids: Sequence[str], *, terms: set[str] = frozenset()
+    v: int, diffs: RowDiffs, ids: Sequence[str], *, terms: Set[str] = frozenset()
 ) -> tuple[list[dict], list[dict]]:
     """``(added_content, dropped_content)`` of version ``v``.
 
@@ -351,7 +352,7 @@ def new_wording(v: int, diffs: RowDiffs) -> list[tuple[int, int]]:
     """Phrases only version ``v`` uses: in aligned sentences, the words no aligned version has there; in
     sentences only ``v`` has, the words whose stem occurs in no other version. Offsets into ``v``'s text."""
     n = len(diffs.texts)
-    vocab = set()
+    vocab: set[str] = set()
     for w in range(n):
         if w != v:
             vocab.update(stem(t.lower) for t in tokens(diffs.texts[w]))
@@ -384,7 +385,9 @@ def score_wording(
 
     Without a prediction the phrases are returned in reading order with ``score`` None.
     """
-    out = [{"text": text[s:e], "start": s, "end": e, "score": None, "technique": None} for s, e in phrases]
+    out: list[dict[str, Any]] = [
+        {"text": text[s:e], "start": s, "end": e, "score": None, "technique": None} for s, e in phrases
+    ]
     if pred is None or not out:
         return out
     offs = np.asarray(pred.tokens.offsets).reshape(-1, 2)
@@ -396,7 +399,7 @@ def score_wording(
         try:
             probs = detector.classify(pred, [(d["start"], d["end"]) for d in out])
             techs = detector.techniques
-            for d, row in zip(out, probs):
+            for d, row in zip(out, probs, strict=True):
                 d["technique"] = techs[int(np.argmax(row))]
         except Exception:  # noqa: BLE001 - a detector without span classification still ranks by probability
             pass

@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,8 +49,8 @@ class SentenceEncoder:
         self.max_length = max_length
         self.batch_size = batch_size
         self.threads = threads
-        self._session = None
-        self._tokenizer = None
+        self._session: Any = None  # onnxruntime.InferenceSession, made on first use
+        self._tokenizer: Any = None  # tokenizers.Tokenizer
 
     def _ensure(self) -> None:
         if self._session is not None:
@@ -72,7 +73,7 @@ class SentenceEncoder:
         try:
             session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
             tokenizer = Tokenizer.from_file(str(tok))
-        except Exception as exc:  # onnxruntime raises its own exception types
+        except Exception as exc:  # noqa: BLE001  onnxruntime raises its own exception types
             raise ModelLoadError(Errors.P009.format(path=self.model_dir, reason=str(exc))) from None
         tokenizer.enable_truncation(max_length=self.max_length)
         tokenizer.no_padding()

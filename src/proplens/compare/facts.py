@@ -72,7 +72,8 @@ _SCALE = {
     "bn": 1e9,
 }
 _NUM = re.compile(
-    r"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*(?:\s?%|\s?(?:percent|per cent|hundred|thousand|million|billion|trillion|bn|k)\b)?"
+    r"(?<![\w.])(?:[$€£¥]\s?)?\d+(?:[,.]\d+)*(?:\s?%|\s?(?:percent|per "
+    r"cent|hundred|thousand|million|billion|trillion|bn|k)\b)?"
     r"|\b(?:"
     + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
     + r")\b(?:\s(?:hundred|thousand|million|billion))?",

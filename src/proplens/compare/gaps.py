@@ -50,7 +50,7 @@ def monotone_matches(
         for j in range(n + 1):
             if i == 0 and j == 0:
                 continue
-            cands = []
+            cands: list[tuple[float, int]] = []
             if i > 0:
                 cands.append((best[i - 1, j], 0))
             if j > 0:
@@ -64,10 +64,10 @@ def monotone_matches(
             value, step = max(cands, key=lambda c: (c[0], c[1]))
             best[i, j] = value
             back[i, j] = step
-    out = []
+    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     i, j = m, n
     while i > 0 or j > 0:
-        step = back[i, j]
+        step = int(back[i, j])
         if step == 0:
             i -= 1
         elif step == 1:

@@ -81,7 +81,8 @@ def _terms_html(terms: list[dict]) -> str:
     if not terms:
         return ""
     h = [
-        "<table class=terms><tr><th>Says</th><th>Instead of</th><th>Times</th><th>Where the other wording is</th></tr>"
+        "<table class=terms><tr><th>Says</th><th>Instead of</th><th>Times</th><th>Where the other wording "
+        "is</th></tr>"
     ]
     for t in terms:
         h.append(
@@ -107,7 +108,8 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
     """
     ids = [v["id"] for v in c.versions]
     h = [
-        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        "<!DOCTYPE html><html lang=en><head><meta "
+        f"charset=utf-8><title>{_e(title)}</title><style>{_CSS}</style></head><body>"
     ]
     h.append(f"<h1>{_e(title)}</h1>")
     for note in c.warnings:
@@ -140,7 +142,8 @@ def comparison_to_html(c: Comparison, *, title: str = "proplens — story compar
     )
     for row in c.alignment:
         h.append(
-            f'<tr class="{_e(row["status"])}"><td class=status>{_e(row["status"])}<br>{row["similarity"]:.2f}</td>'
+            f'<tr class="{_e(row["status"])}"><td '
+            f"class=status>{_e(row['status'])}<br>{row['similarity']:.2f}</td>"
         )
         for vid in ids:
             span = row["spans"].get(vid)

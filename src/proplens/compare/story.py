@@ -29,7 +29,9 @@ def story_embedding(text: str, *, max_sentences: int = 40, embed: Callable | Non
         Sentence encoder (default :func:`proplens.compare.embed`).
     """
     if embed is None:
-        from .encoder import embed
+        from .encoder import embed as default_embed
+
+        embed = default_embed
     sents = [text[s:e] for s, e in split_sentences(text)][:max_sentences] or [text[:2000]]
     v = np.asarray(embed(sents), dtype=np.float32).mean(axis=0)
     n = float(np.linalg.norm(v))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 __all__ = [
     "Token",
@@ -27,12 +27,13 @@ _TOKEN = re.compile(r"\w+(?:[’'.]\w+)*|[^\w\s]")
 _NUMBERISH = re.compile(r"\d")
 
 STOPWORDS = frozenset(
-    """a an the and or but nor of in on at to for from by with without about as into onto over under after before
-    since until than then that this these those there here it its it's is are was were be been being am do does did
-    have has had having will would shall should can could may might must not no so such very too also just only
-    he she they we i you him her them us me his hers their theirs our ours your yours my mine who whom whose which
-    what when where why how while if because though although some any all each every both either neither other
-    another more most much many few less least own same s t said says say""".split()
+    """a an the and or but nor of in on at to for from by with without about as into onto over under after
+    before since until than then that this these those there here it its it's is are was were be been
+    being am do does did have has had having will would shall should can could may might must not no so
+    such very too also just only he she they we i you him her them us me his hers their theirs our ours
+    your yours my mine who whom whose which what when where why how while if because though although
+    some any all each every both either neither other another more most much many few less least own
+    same s t said says say""".split()
 )
 
 
@@ -60,7 +61,8 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 
 def stem(word: str) -> str:
-    """A crude English stem for overlap counts: "joined", "joining" and "joins" give "join" (cut to 8 letters).
+    """A crude English stem for overlap counts: "joined", "joining" and "joins" give "join" (cut to 8
+    letters).
 
     Examples
     --------
@@ -109,7 +111,7 @@ def token_opcodes(a: list[Token], b: list[Token]) -> list[tuple[str, int, int, i
     sm = difflib.SequenceMatcher(
         a=[t.lower.translate(norm) for t in a], b=[t.lower.translate(norm) for t in b], autojunk=False
     )
-    return sm.get_opcodes()
+    return cast(list[tuple[str, int, int, int, int]], sm.get_opcodes())
 
 
 def has_digit(text: str) -> bool:

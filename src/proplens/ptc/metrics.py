@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ..techniques import TECHNIQUE_IDS
 from .io import TcRow
@@ -59,7 +60,7 @@ def _group(rows: Iterable[TcRow], by_technique: bool) -> dict:
     return {k: merge_intervals(v) for k, v in g.items()}
 
 
-def _si_like(pred: Iterable[TcRow], gold: Iterable[TcRow], by_technique: bool) -> dict[str, float]:
+def _si_like(pred: Iterable[TcRow], gold: Iterable[TcRow], by_technique: bool) -> dict[str, Any]:
     pg, gg = _group(pred, by_technique), _group(gold, by_technique)
     n_pred = sum(len(v) for v in pg.values())
     n_gold = sum(len(v) for v in gg.values())
@@ -111,7 +112,7 @@ def tc_scores(pred: Iterable[TcRow], gold: Iterable[TcRow]) -> dict:
     n_gold = Counter(r.technique for r in gold)
     tot_c = sum(correct.values())
     p = tot_c / len(pred) if pred else 0.0
-    r = tot_c / len(gold) if gold else 0.0
+    rec = tot_c / len(gold) if gold else 0.0
     per = {}
     for t in TECHNIQUE_IDS:
         tp, tr = (
@@ -121,8 +122,8 @@ def tc_scores(pred: Iterable[TcRow], gold: Iterable[TcRow]) -> dict:
         per[t] = {"precision": tp, "recall": tr, "f1": _f1(tp, tr), "n_pred": n_pred[t], "n_gold": n_gold[t]}
     return {
         "precision": p,
-        "recall": r,
-        "f1": _f1(p, r),
+        "recall": rec,
+        "f1": _f1(p, rec),
         "n_pred": len(pred),
         "n_gold": len(gold),
         "per_technique": per,

@@ -35,7 +35,7 @@ def predict_articles_si_flc(
     for b in range(0, len(ids), batch_size):
         chunk = ids[b : b + batch_size]
         preds = det.predict([check_text(articles[a], max_chars=analyzer.max_chars) for a in chunk])
-        for a, p in zip(chunk, preds):
+        for a, p in zip(chunk, preds, strict=True):
             flc.extend(TcRow(a, t, s, e) for s, e, t, _ in p.spans)
             regions = getattr(p, "si_spans", None)
             if regions is None or (not regions and p.spans):
@@ -54,7 +54,7 @@ def assign_techniques(spans: Sequence[tuple[int, int]], probs: np.ndarray) -> li
     technique not yet given to that stretch: two identical gold rows never share a technique."""
     given: dict[tuple[int, int], set[int]] = defaultdict(set)
     out = []
-    for (s, e), p in zip(spans, probs):
+    for (s, e), p in zip(spans, probs, strict=True):
         used = given[(s, e)]
         k = next((int(k) for k in np.argsort(-p, kind="stable") if int(k) not in used), int(np.argmax(p)))
         used.add(k)
@@ -80,7 +80,7 @@ def classify_rows(
             ]
         except InvalidTextError:
             labels = ["Loaded_Language"] * len(idx)  # cannot happen for valid in-range rows; keep order
-        for i, tech in zip(idx, labels):
+        for i, tech in zip(idx, labels, strict=True):
             out[i] = TcRow(rows[i].article_id, tech, rows[i].start, rows[i].end)
         if progress:
             progress(1)

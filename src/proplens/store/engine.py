@@ -39,7 +39,8 @@ def create_store_engine(url: str | None = None, *, echo: bool = False) -> Engine
     if u.get_backend_name() == "sqlite":
         if u.database in (None, "", ":memory:"):
             raise ValueError(
-                "An in-memory SQLite store is not supported (each connection would see its own database); use a file path."
+                "An in-memory SQLite store is not supported (each connection would see its own database); "
+                "use a file path."
             )
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(

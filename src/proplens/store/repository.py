@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast, overload
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,10 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@overload
+def _utc(dt: datetime) -> datetime: ...
+@overload
+def _utc(dt: None) -> None: ...
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
@@ -215,8 +219,8 @@ class Repository:
         """Store one analysis (reusing the cached result row for the same text and model name and version).
 
         ``min_score``: the lowest score of the possible passages this analysis shows (None: all).
-        ``possible_floor``: the lowest possible-passage score ``analysis`` was computed with; a cached row with
-        a higher floor is replaced by this result, so that later lookups with a low ``min_score`` hit it.
+        ``possible_floor``: the lowest possible-passage score ``analysis`` was computed with; a cached row
+        with a higher floor is replaced by this result, so that later lookups with a low ``min_score`` hit it.
         """
         h = text_hash(analysis.text)
         now = datetime.now(UTC)
@@ -265,8 +269,8 @@ class Repository:
     def delete(self, analysis_id: str) -> bool:
         """Delete one analysis (its cached result stays). Returns False when there was none."""
         with self.session() as s, s.begin():
-            n = s.execute(delete(AnalysisRow).where(AnalysisRow.id == analysis_id)).rowcount
-        return bool(n)
+            result = s.execute(delete(AnalysisRow).where(AnalysisRow.id == analysis_id))
+        return bool(cast(CursorResult[Any], result).rowcount)
 
     # ------------------------------------------------------------- reads
     def get(self, analysis_id: str) -> AnalysisRecord | None:
@@ -292,7 +296,7 @@ class Repository:
             )
         return stmt
 
-    def list(
+    def search(
         self,
         *,
         source: str | None = None,
@@ -370,7 +374,10 @@ class Repository:
             with self.session() as s, s.begin():
                 for i, v in computed.items():
                     s.execute(update(ResultRow).where(ResultRow.id == i).values(story_vector=v.tobytes()))
-        vec = {i: (computed[i] if i in computed else np.frombuffer(vecs[i], dtype=np.float32)) for i in ids}
+        vec = {
+            i: (computed[i] if i in computed else np.frombuffer(cast(bytes, vecs[i]), dtype=np.float32))
+            for i in ids
+        }
         t = vec[target.result_id]
         scored = sorted(((row, float(np.dot(t, vec[rid]))) for rid, row in best.items()), key=lambda x: -x[1])
         return [(_record(row), sim) for row, sim in scored if sim >= threshold][:top]
@@ -446,7 +453,9 @@ class Repository:
         dated = []
         for published, created, score, n_spans, tc, n_chars in rows:
             counts.update({k: int(v) for k, v in (tc or {}).items()})
-            dated.append((_utc(published) or _utc(created), float(score), int(n_spans), int(n_chars or 0)))
+            when = _utc(published or created)
+            assert when is not None  # created is NOT NULL
+            dated.append((when, float(score), int(n_spans), int(n_chars or 0)))
         lo = min(d for d, *_ in dated)
         hi = max(d for d, *_ in dated)
         by_day = (hi - lo) <= timedelta(days=62)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
@@ -25,7 +25,7 @@ from ..schemas import (
 
 router = APIRouter(prefix="/api/v1/analyses", tags=["analyses"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     202: {
         "model": JobPublic,
         "description": "Accepted as a job (long text, Prefer: respond-async, or not done within "
@@ -74,16 +74,21 @@ def create_analysis(
 ):
     """Analyze an article given as ``text``, ``html`` or ``url`` and store the result.
 
-    ``201`` with the analysis when it is ready within ``request_timeout``; otherwise ``202 Accepted`` with a job
-    (``Location: /api/v1/jobs/{id}``) that goes on, stores the analysis and can be polled or cancelled.
+    ``201`` with the analysis when it is ready within ``request_timeout``; otherwise ``202 Accepted`` with a
+    job (``Location: /api/v1/jobs/{id}``) that goes on, stores the analysis and can be polled or cancelled.
     """
-    choice = {"model": body.model or "default", "min_score": body.min_score}
-    meta = {"source": body.source, "published": body.published, **choice}
+    meta: dict[str, Any] = {
+        "source": body.source,
+        "published": body.published,
+        "model": body.model or "default",
+        "min_score": body.min_score,
+    }
     if body.text is not None:
         article = service.from_text(body.text, title=body.title, **meta)
     elif body.html is not None:
         article = service.from_html(body.html, title=body.title, **meta)
     else:
+        assert body.url is not None  # the schema requires exactly one of text, html and url
         article = service.from_url(body.url, title=body.title, **meta)
     return _answer(service.analyze(article, wait=_wait(service, article, prefer)), response)
 
@@ -125,7 +130,7 @@ def list_analyses(
     page_size: Annotated[int | None, Query(ge=1, le=100)] = None,
 ):
     """Stored analyses, newest first."""
-    res = repo.list(
+    res = repo.search(
         source=source or None,
         since=since,
         until=until,
@@ -170,7 +175,8 @@ def export_analysis(
     format: Literal["json", "html", "ptc"] = "json",
     download: bool = True,
 ):
-    """Export as JSON, a self-contained HTML report, or PTC technique labels (``id<TAB>technique<TAB>start<TAB>end``)."""
+    """Export as JSON, a self-contained HTML report, or PTC technique labels
+    (``id<TAB>technique<TAB>start<TAB>end``)."""
     rec = _get_or_404(repo, analysis_id)
     headers = {}
     if format == "json":

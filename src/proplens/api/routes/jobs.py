@@ -44,4 +44,4 @@ def cancel_job(job_id: str, service: ServiceDep):
             f"The job already ended ({job.status}); nothing to cancel. "
             "Delete its analysis with DELETE /api/v1/analyses/{id} instead.",
         )
-    return service.jobs.cancel(job_id).to_dict()
+    return (service.jobs.cancel(job_id) or job).to_dict()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,7 +12,7 @@ import typer
 from ...text import DEFAULT_MAX_CHARS
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     html = "html"
@@ -20,7 +20,8 @@ class OutputFormat(str, Enum):
 
 
 def _read_input(source: str, max_chars: int):
-    """(article, id) from a file path, or stdin for '-' (HTML is recognised and its article text extracted)."""
+    """(article, id) from a file path, or stdin for '-' (HTML is recognised and its article text
+    extracted)."""
     from ...inputs import read_article
 
     knob = "--max-chars"

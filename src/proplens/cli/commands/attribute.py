@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 
-class AttributeFormat(str, Enum):
+class AttributeFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     text = "text"
@@ -66,7 +66,7 @@ def attribute_command(
     attributor = Attributor()
     results = []
     if items:
-        for (stem, text), attrs in zip(items, attributor.pipe([t for _, t in items])):
+        for (stem, text), attrs in zip(items, attributor.pipe([t for _, t in items]), strict=True):
             results.append((stem, text, attrs))
     sink = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -14,8 +15,8 @@ class _RichProgress:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._progress = None
-        self._task = None
+        self._progress: Any = None  # rich.progress.Progress once started (rich loads only then)
+        self._task: Any = None
 
     def start(self, total: int, skipped: int) -> None:
         if not self.enabled:
@@ -120,7 +121,7 @@ def batch_command(
         model_dir=model,
         threads=threads,
         batch_size=onnx_batch,
-        attribution={"auto": "auto", "on": True, "off": False}[attribution],
+        attribution="auto" if attribution == "auto" else attribution == "on",
         max_chars=max_chars,
     )
     summary = run_batch(

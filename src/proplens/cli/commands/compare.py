@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 
-class CompareFormat(str, Enum):
+class CompareFormat(StrEnum):
     text = "text"
     json = "json"
     html = "html"
@@ -42,7 +42,7 @@ def compare_command(
 
         analyzer = Analyzer(model, attribution=False)
         try:
-            analyzer.detector  # load now: a missing built-in model should not stop the comparison
+            analyzer.load()  # load now: a missing built-in model should not stop the comparison
         except ModelLoadError as exc:
             if model is not None:
                 raise

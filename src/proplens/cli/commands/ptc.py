@@ -57,7 +57,8 @@ def predict(
     write_tc_labels(out / "flc.labels", rows)
     write_si_labels(out / "si.labels", si)
     typer.echo(
-        f"{len(articles)} articles: {len(rows)} technique spans, {len(si)} merged spans -> {out}/flc.labels, {out}/si.labels",
+        f"{len(articles)} articles: {len(rows)} technique spans, {len(si)} merged spans -> "
+        f"{out}/flc.labels, {out}/si.labels",
         err=True,
     )
 
@@ -113,11 +114,13 @@ def evaluate(
 
     c = Console()
     c.print(
-        f"[bold]SI F1[/bold] {res['si']['f1']:.4f} (P {res['si']['precision']:.4f}, R {res['si']['recall']:.4f})"
+        f"[bold]SI F1[/bold] {res['si']['f1']:.4f} (P {res['si']['precision']:.4f}, R "
+        f"{res['si']['recall']:.4f})"
     )
     c.print(f"[bold]TC micro-F1[/bold] {res['tc']['f1']:.4f}")
     c.print(
-        f"[bold]End-to-end F1[/bold] {res['e2e']['f1']:.4f} (P {res['e2e']['precision']:.4f}, R {res['e2e']['recall']:.4f})"
+        f"[bold]End-to-end F1[/bold] {res['e2e']['f1']:.4f} (P {res['e2e']['precision']:.4f}, R "
+        f"{res['e2e']['recall']:.4f})"
     )
     t = Table(title=f"Per technique ({res['n_articles']} articles, {res['n_gold_spans']} gold spans)")
     for col in ("technique", "gold", "TC P", "TC R", "TC F1", "E2E P", "E2E R", "E2E F1"):
@@ -189,7 +192,8 @@ def cross_validate(
     for e, r in report["epochs"].items():
         ci = r["ci95"]
         typer.echo(
-            f"epoch {e} ({r['n_articles']} articles): SI {r['f1']['si']:.3f} [{ci['si'][0]:.3f}, {ci['si'][1]:.3f}]  "
+            f"epoch {e} ({r['n_articles']} articles): SI {r['f1']['si']:.3f} [{ci['si'][0]:.3f}, "
+            f"{ci['si'][1]:.3f}]  "
             f"TC {r['f1']['tc']:.3f} [{ci['tc'][0]:.3f}, {ci['tc'][1]:.3f}]  "
             f"E2E {r['f1']['e2e']:.3f} [{ci['e2e'][0]:.3f}, {ci['e2e'][1]:.3f}]"
         )

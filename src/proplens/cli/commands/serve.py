@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import typer
 
@@ -59,7 +60,7 @@ def serve_command(
         raise MissingExtraError(
             Errors.P022.format(what="proplens serve", extra="server", module=exc.name)
         ) from None
-    overrides = {"fetch_enabled": fetch, "attribution": attribution}
+    overrides: dict[str, Any] = {"fetch_enabled": fetch, "attribution": attribution}
     if db:
         overrides["db_url"] = db
     if model:
@@ -73,7 +74,7 @@ def serve_command(
     from ...api.app import build_analyzer
 
     analyzer = build_analyzer(settings)
-    analyzer.detector  # a missing or broken model fails here with a one-line error
+    analyzer.load()  # a missing or broken model fails here with a one-line error
     where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     if processes > 1:
         # each process builds its own app from the environment (PROPLENS_*); the store is already migrated

@@ -138,7 +138,8 @@ def train_command(
         )
         return
     typer.echo(
-        f"best epoch {best['epoch']}: SI F1 {m['si']['f1']:.3f}, TC F1 {m['tc']['f1']:.3f}, E2E F1 {m['e2e']['f1']:.3f}",
+        f"best epoch {best['epoch']}: SI F1 {m['si']['f1']:.3f}, TC F1 {m['tc']['f1']:.3f}, E2E F1 "
+        f"{m['e2e']['f1']:.3f}",
         err=True,
     )
 
