@@ -152,14 +152,41 @@ def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int]
     return out or content
 
 
-def _continuation(doc, t, owned: set[int]) -> list[int]:
+# "complain that taxes are too high, but many have found ways …": a clause coordinated with the cue verb after
+# its complement is not content (prepositions and adverbial clauses there often are, in PolNeAR)
+_TAIL_DEPS = {"conj", "cc"}
+
+
+def _trim_content_tail(doc, cue: list[int], content: list[int]) -> list[int]:
+    """Content after the cue ends with the cue's complement: a clause coordinated with the cue verb after it
+    ("complain that taxes are too high, | but many have found ways …") is not content."""
+    if not content or not cue or min(content) < max(cue):
+        return content
+    head = _head(doc, cue)
+    have = set(content)
+    comps = [c for c in head.children if c.i > head.i and c.dep_ not in _TAIL_DEPS and have & {w.i for w in c.subtree}]
+    if not comps:
+        return content
+    end = max(c.right_edge.i for c in comps)
+    drop = set()
+    for c in head.children:
+        if c.dep_ in _TAIL_DEPS and c.i > end:
+            drop.update(w.i for w in c.subtree)
+    out = [i for i in content if i not in drop]
+    if len(out) < len(content):
+        out = _trim_edges(doc, out)
+    return out or content
+
+
+def _continuation(doc, t, owned: set[int], others: list) -> list[int]:
     """Tokens of a quotation that continues in the sentence after ``“…,” X said.``: from its opening mark
     to its closing mark, in the same paragraph and owned by no other attribution."""
     if not t.content or not t.cue or doc[max(t.content)].text not in _CLOSE_QUOTES or max(t.content) > min(t.cue):
         return []
-    # after "X said" comes "." (a new sentence) or "," (the quotation resumes) and then an opening mark
+    # after "X said" comes "." (a new sentence) or "," (the quotation resumes) and then an opening mark;
+    # an adjunct may come first ("X said as she and hundreds of others marched. “…”")
     j = max(t.cue + t.source) + 1
-    while j < len(doc) and j - max(t.cue + t.source) <= 8 and doc[j].text not in (".", ",", "!", "?") \
+    while j < len(doc) and j - max(t.cue + t.source) <= 40 and doc[j].text not in (".", ",", "!", "?") \
             and j not in owned and "\n" not in doc[j].text:
         j += 1
     if j >= len(doc) or doc[j].text not in (".", ",", "!", "?"):
@@ -167,13 +194,25 @@ def _continuation(doc, t, owned: set[int]) -> list[int]:
     j += 1
     while j < len(doc) and doc[j].is_space and "\n" not in doc[j].text:
         j += 1
-    if j >= len(doc) or doc[j].text not in _OPEN_QUOTES:
+    if j >= len(doc) or doc[j].text not in _OPEN_QUOTES | {"''"}:
         return []
     close = {"“": "”", "«": "»", "``": "''"}.get(doc[j].text, doc[j].text)
     for k in range(j + 1, min(len(doc), j + 400)):
-        if k in owned or (doc[k].is_space and "\n" in doc[k].text):
+        if doc[k].is_space and "\n" in doc[k].text:
             return []
         if doc[k].text == close or (close == "”" and doc[k].text == '"'):
+            # an attribution quoted inside the quotation ("“… I swear he …”") may stay; one reaching out of it
+            # may not
+            # may not (except for the closing mark alone, which the parser may put in the next sentence)
+            for o in others:
+                toks = o.cue + o.source + o.content
+                if o is t or not any(j <= i <= k for i in toks) or all(j <= i <= k for i in toks):
+                    continue
+                if [i for i in toks if j <= i <= k] != [k]:
+                    return []
+            for o in others:
+                if o is not t and k in o.content:
+                    o.content = [i for i in o.content if i != k]
             return [i for i in range(j, k + 1) if not doc[i].is_space]
     return []
 
@@ -245,6 +284,58 @@ def _untangle(t) -> None:
         t.content = [i for i in t.content if not lo < i < hi]
 
 
+_DASHES = {"―", "—", "–", "--"}
+_ALL_QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES
+
+
+def _dash_quotes(doc, tagged: list) -> list:
+    """Quotations signed with a dash, as under a list of readers' comments or an epigraph ("“…” ― Carla
+    Sanchez"): the dash is the cue, the name after it (to the end of the line) the source, the quotation the
+    content. Added when the tagger found no attribution there."""
+    from .model import TaggedAttribution  # model imports this module
+
+    cues = {i for t in tagged for i in t.cue}
+    out = []
+    n = len(doc)
+    for d in doc:
+        if d.text not in _DASHES or d.i in cues:
+            continue
+        q = d.i - 1
+        while q >= 0 and doc[q].is_space and "\n" not in doc[q].text:
+            q -= 1
+        if q < 1 or doc[q].text not in _CLOSE_QUOTES:
+            continue
+        # the name: capitalised words up to the end of the line (a full stop may close it)
+        name = []
+        j = d.i + 1
+        while j < n and "\n" not in doc[j].text and len(name) <= 6:
+            w = doc[j]
+            if w.is_space:
+                j += 1
+                continue
+            if w.text in (".", ",") and name:
+                break
+            if not (w.text[:1].isupper() or w.pos_ == "PROPN" or (name and w.text in ("-", "'", "’"))):
+                name = []
+                break
+            name.append(j)
+            j += 1
+        if not name or (j < n and "\n" not in doc[j].text and doc[j].text not in (".", ",")):
+            continue
+        # the quotation: back to the opening mark, within the paragraph
+        k = q - 1
+        while k >= 0 and doc[k].text not in _ALL_QUOTES and "\n" not in doc[k].text:
+            k -= 1
+        if k < 0 or "\n" in doc[k].text or q - k < 3:
+            continue
+        content = [i for i in range(k, q + 1) if not doc[i].is_space]
+        taken = {i for t in tagged for i in t.cue + t.source + t.content if i in set(name)}
+        if taken:
+            continue
+        out.append(TaggedAttribution(cue=[d.i], source=name, content=content, score=0.9))
+    return tagged + out if out else tagged
+
+
 def tidy(doc, tagged: list) -> list:
     """Apply the rules above to the tagger's :class:`~proplens.attribution.model.TaggedAttribution` list
     (in place where possible); returns the list without the attributions merged into others."""
@@ -272,10 +363,11 @@ def tidy(doc, tagged: list) -> list:
             continue
         t.content = _trim_edges(doc, _trim_content_start(doc, t.cue, t.content), lead_punct=True)
         t.content = _trim_content_end(doc, t.cue, t.content, t.source)
+        t.content = _trim_content_tail(doc, t.cue, t.content)
         if not t.source and t.cue and t.content:
             taken = {i for j, o in enumerate(tagged) if j not in drop for i in o.cue + o.source + o.content}
             t.source = _own_subject(doc, t.cue, taken)
-    kept = [t for k, t in enumerate(tagged) if k not in drop]
+    kept = _dash_quotes(doc, [t for k, t in enumerate(tagged) if k not in drop])
     owned = {i for t in kept for i in t.cue + t.source + t.content}
     for t in kept:
         grown = _complete_source(doc, t, owned)
@@ -286,7 +378,7 @@ def tidy(doc, tagged: list) -> list:
         owned.update(grown)
         t.content = grown
     for t in kept:
-        more = _continuation(doc, t, owned)
+        more = _continuation(doc, t, owned, kept)
         if more:
             t.content = sorted(set(t.content) | set(more))
             owned.update(more)

@@ -115,7 +115,8 @@ def _inherited_subject(t, doc, owner: dict, k: int, *, share: bool = False, sour
     return []
 
 
-_OPEN_MARKS = {"“", '"', "«", "„", "``"}
+# "''" opens a quotation too in texts that use two apostrophes for both marks (''…,'' he said)
+_OPEN_MARKS = {"“", '"', "«", "„", "``", "''"}
 _CLOSE_MARKS = {"”", '"', "»", "''"}
 
 
