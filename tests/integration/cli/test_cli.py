@@ -16,7 +16,7 @@ def run(*args, input=None):
 
 @pytest.fixture(scope="module")
 def ptc_dir(tmp_path_factory):
-    sample = (Path(__file__).resolve().parents[2] / "examples" / "sample_article.txt").read_text(
+    sample = (Path(__file__).resolve().parents[3] / "examples" / "sample_article.txt").read_text(
         encoding="utf-8"
     )
     d = tmp_path_factory.mktemp("ptc")

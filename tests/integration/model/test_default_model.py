@@ -14,7 +14,7 @@ import pytest
 from proplens.analyzer import Analyzer
 from proplens.techniques import TECHNIQUE_IDS
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 FRAMING = ("notorious terror group", "Takfiri Daesh outfit", "Terrorists safe haven", "bringing misery")
 FRAMING_TECHNIQUES = {"Loaded_Language", "Name_Calling,Labeling", "Appeal_to_fear-prejudice"}
 
