@@ -79,6 +79,9 @@ def _trim_edges(doc, toks: list[int], *, lead_punct: bool = True) -> list[int]:
     return out
 
 
+_QUOTE_MARKS = {"“", "”", '"', "``", "''", "«", "»"}
+
+
 def _trim_content_start(doc, cue: list[int], content: list[int]) -> list[int]:
     """Content after the cue starts at the cue's complement clause: adjuncts, addressees and time phrases
     of the cue verb between the cue and that clause are left out."""
@@ -94,7 +97,8 @@ def _trim_content_start(doc, cue: list[int], content: list[int]) -> list[int]:
     for c in head.children:
         if c.dep_ in _ADJUNCT_DEPS and head.i < c.i < start:
             drop.update(w.i for w in c.subtree if w.i < start)
-    out = [i for i in content if not (head.i < i < start and (i in drop or _is_time(doc[i])))]
+    out = [i for i in content if not (head.i < i < start and (i in drop or _is_time(doc[i]))
+                                      and doc[i].text not in _QUOTE_MARKS)]
     return out or content
 
 
@@ -217,9 +221,36 @@ def _continuation(doc, t, owned: set[int], others: list) -> list[int]:
     return []
 
 
-def _complete_subtree(doc, t, owned: set[int]) -> list[int]:
+def _colon_paragraph(doc, t, others: list) -> list[int]:
+    """Content introduced by a colon ("The governor added: It's typical of her. She knows nothing …") runs to
+    the end of the paragraph, unless it is a quotation (its marks bound it) or another attribution reaches
+    into the rest of the paragraph from outside it."""
+    content = t.content
+    if not content or not t.cue:
+        return content
+    c_end = max(t.cue)
+    colon = c_end if doc[c_end].text == ":" else c_end + 1
+    if colon >= len(doc) or doc[colon].text != ":" or min(content) <= colon:
+        return content
+    first = min(content)
+    if doc[first].text in _QUOTE_MARKS or any(not doc[i].is_space for i in range(colon + 1, first)):
+        return content
+    end = max(content)
+    while end + 1 < len(doc) and "\n" not in doc[end + 1].text:
+        end += 1
+    if end <= max(content):
+        return content
+    for o in others:
+        toks = o.cue + o.source + o.content
+        if o is not t and any(max(content) < i <= end for i in toks) and not all(first <= i <= end for i in toks):
+            return content
+    return _trim_edges(doc, sorted(set(content) | {i for i in range(max(content) + 1, end + 1) if not doc[i].is_space}))
+
+
+def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
     """Content that stops inside its clause ("the character of" for "the character of Clinton") runs on to
-    the right edge of its syntactic root's subtree, over tokens no other attribution holds."""
+    the right edge of its syntactic root's subtree, over tokens no other attribution holds, or over whole
+    attributions nested in it."""
     content = t.content
     if not content:
         return content
@@ -232,8 +263,16 @@ def _complete_subtree(doc, t, owned: set[int]) -> list[int]:
         return content
     extra = range(max(content) + 1, end + 1)
     mine = set(t.cue) | set(t.source)
-    if any((i in owned and i not in have) or i in mine for i in extra):
+    if any(i in mine for i in extra):
         return content
+    if any(i in owned and i not in have for i in extra):
+        # another attribution there must lie wholly inside the grown content (nested: "she felt | the 13th
+        # Amendment was worth examining": "felt" is an attribution inside what she said)
+        lo = min(content)
+        for o in others:
+            toks = o.cue + o.source + o.content
+            if o is not t and any(i in extra for i in toks) and not all(lo <= i <= end for i in toks):
+                return content
     return _trim_edges(doc, sorted(have | {i for i in extra if not doc[i].is_space}))
 
 
@@ -336,6 +375,35 @@ def _dash_quotes(doc, tagged: list) -> list:
     return tagged + out if out else tagged
 
 
+_NAME_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
+
+
+def _title_colon(doc, tagged: list) -> list:
+    """A headline "Name: what they said." (the text's first line; a short capitalised name holding a person,
+    organisation or place entity before the colon): the colon is the cue. On PolNeAR train such headlines are
+    attributions 37 times out of 44."""
+    from .model import TaggedAttribution
+
+    owned = {i for t in tagged for i in t.cue + t.source + t.content}
+    n = len(doc)
+    colon = next((w for w in doc if w.text == ":" or "\n" in w.text), None)
+    if colon is None or colon.text != ":" or colon.i in owned:
+        return tagged
+    name = [w for w in doc[: colon.i] if not w.is_space and w.text not in _ALL_QUOTES]
+    if not name or len(name) > 4 or not any(w.ent_type_ in _NAME_ENTS for w in name):
+        return tagged
+    if not all(w.text[:1].isupper() or w.text in ("'s", "’s", ".", "-") for w in name):
+        return tagged
+    end = colon.i + 1
+    while end < n and "\n" not in doc[end].text:
+        end += 1
+    content = _trim_edges(doc, [i for i in range(colon.i + 1, end) if not doc[i].is_space])
+    # the headline's own cues ("Pence: Trump Was 'Mocking' Clinton") stay; the name must be nobody's
+    if not content or any(w.i in owned for w in name) or any(i in owned for t in tagged for i in t.cue if i in content[:1]):
+        return tagged
+    return [TaggedAttribution(cue=[colon.i], source=[w.i for w in name], content=content, score=0.9), *tagged]
+
+
 def tidy(doc, tagged: list) -> list:
     """Apply the rules above to the tagger's :class:`~proplens.attribution.model.TaggedAttribution` list
     (in place where possible); returns the list without the attributions merged into others."""
@@ -367,16 +435,18 @@ def tidy(doc, tagged: list) -> list:
         if not t.source and t.cue and t.content:
             taken = {i for j, o in enumerate(tagged) if j not in drop for i in o.cue + o.source + o.content}
             t.source = _own_subject(doc, t.cue, taken)
-    kept = _dash_quotes(doc, [t for k, t in enumerate(tagged) if k not in drop])
+    kept = _title_colon(doc, _dash_quotes(doc, [t for k, t in enumerate(tagged) if k not in drop]))
     owned = {i for t in kept for i in t.cue + t.source + t.content}
     for t in kept:
         grown = _complete_source(doc, t, owned)
         owned.update(grown)
         t.source = grown
     for t in kept:
-        grown = _complete_subtree(doc, t, owned)
+        grown = _complete_subtree(doc, t, owned, kept)
         owned.update(grown)
         t.content = grown
+    for t in kept:
+        t.content = _colon_paragraph(doc, t, kept)
     for t in kept:
         more = _continuation(doc, t, owned, kept)
         if more:
