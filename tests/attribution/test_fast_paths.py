@@ -86,7 +86,9 @@ def test_decoding_rules_change_only_these_attributions():
     # content; a trailing "and" leaves it; the addressee of "told" is neither content nor source (a channel);
     # "Brandt accused …, vowed …, arguing …" and "The authority rejected …, saying …, and added …": the
     # subject is the source of every cue it governs
+    # the content completed over an attribution nested in it ("storm damage | that engineers described as …")
     changed = {
+        0: (((0, 50),), ((51, 55),), ((67, 205),), "anonymous", ()),
         2: (((284, 317),), ((318, 322),), ((206, 283), (332, 398)), "person", ("Reuters",)),
         5: (((601, 635),), ((636, 643),), ((644, 673),), "person", ()),
         6: (((601, 635),), ((678, 683),), ((684, 704),), "person", ()),

@@ -265,6 +265,8 @@ def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
     mine = set(t.cue) | set(t.source)
     if any(i in mine for i in extra):
         return content
+    if doc[extra[0]].text in (",", ";", "—", "–", "--"):
+        return content  # content ending before a comma is whole ("… closed until the spring, | blaming …")
     if any(i in owned and i not in have for i in extra):
         # another attribution there must lie wholly inside the grown content (nested: "she felt | the 13th
         # Amendment was worth examining": "felt" is an attribution inside what she said)
