@@ -406,6 +406,36 @@ def _title_colon(doc, tagged: list) -> list:
     return [TaggedAttribution(cue=[colon.i], source=[w.i for w in name], content=content, score=0.9), *tagged]
 
 
+def _same_paragraph(doc, t) -> None:
+    """Content stays in its cue's paragraph: a headline without a full stop is parsed as one sentence with
+    the paragraph under it ("Safe haven emerging in the north, officials fear | Foreign fighters are …").
+    Content cut that way is the clause before the source ("…, officials fear"). Colon-introduced content may
+    start in the next paragraph."""
+    if not t.content or not t.cue:
+        return
+    lo, hi = min(t.cue), max(t.cue)
+    if doc[hi].text == ":" or (hi + 1 < len(doc) and doc[hi + 1].text == ":"):
+        return
+
+    def apart(i: int) -> bool:
+        a, b = (i, lo) if i < lo else (hi, i)
+        return any("\n" in doc[j].text for j in range(a + 1, b))
+
+    keep = [i for i in t.content if not apart(i)]
+    if len(keep) == len(t.content):
+        return
+    if not keep and t.source and max(t.source) < lo:
+        comma = min(t.source) - 1
+        while comma >= 0 and doc[comma].is_space:
+            comma -= 1
+        if comma > 0 and doc[comma].text == ",":
+            start = comma
+            while start > 0 and "\n" not in doc[start - 1].text:
+                start -= 1
+            keep = [i for i in range(start, comma) if not doc[i].is_space]
+    t.content = keep
+
+
 def tidy(doc, tagged: list) -> list:
     """Apply the rules above to the tagger's :class:`~proplens.attribution.model.TaggedAttribution` list
     (in place where possible); returns the list without the attributions merged into others."""
@@ -434,6 +464,7 @@ def tidy(doc, tagged: list) -> list:
         t.content = _trim_edges(doc, _trim_content_start(doc, t.cue, t.content), lead_punct=True)
         t.content = _trim_content_end(doc, t.cue, t.content, t.source)
         t.content = _trim_content_tail(doc, t.cue, t.content)
+        _same_paragraph(doc, t)
         if not t.source and t.cue and t.content:
             taken = {i for j, o in enumerate(tagged) if j not in drop for i in o.cue + o.source + o.content}
             t.source = _own_subject(doc, t.cue, taken)
