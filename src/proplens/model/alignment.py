@@ -8,19 +8,33 @@ every window gets [CLS] ... [SEP] added by :func:`window_ids`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
-    "TokenizedText", "Window", "load_tokenizer", "tokenize", "make_windows", "line_windows", "text_windows",
+    "TokenizedText",
+    "Window",
+    "load_tokenizer",
+    "tokenize",
+    "make_windows",
+    "line_windows",
+    "text_windows",
+    "window_ids",
     "char_span_to_tokens",
+    "tokens_to_char_span",
+    "token_breaks",
+    "first_token_from",
+    "best_window",
+    "snap_to_words",
+    "run_to_char_span",
 ]
 
 WINDOWINGS = ("stride", "lines")
 _NEWLINE = re.compile("\n")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def load_tokenizer(path: str | Path):
@@ -90,15 +104,22 @@ def line_windows(tokens: TokenizedText, text: str, *, size: int) -> list[Window]
     if n == 0:
         return []
     newlines = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
-    line = np.searchsorted(newlines, tokens.offsets[:, 0], side="right") if len(newlines) else np.zeros(n, dtype=np.int64)
+    line = (
+        np.searchsorted(newlines, tokens.offsets[:, 0], side="right")
+        if len(newlines)
+        else np.zeros(n, dtype=np.int64)
+    )
     cuts = np.flatnonzero(np.diff(line)) + 1
     out: list[Window] = []
-    for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [n]])):
+    for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [n]]), strict=True):
         a, b = int(a), int(b)
         if b - a <= size:
             out.append(Window(a, b))
         else:
-            out.extend(Window(a + w.start_token, a + w.end_token) for w in make_windows(b - a, size=size, stride=(3 * size) // 4))
+            out.extend(
+                Window(a + w.start_token, a + w.end_token)
+                for w in make_windows(b - a, size=size, stride=(3 * size) // 4)
+            )
     return out
 
 
@@ -125,12 +146,57 @@ def char_span_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int,
 
 
 def tokens_to_char_span(offsets: np.ndarray, a: int, b: int) -> tuple[int, int]:
-    """Characters covered by tokens [a, b)."""
+    """Characters covered by tokens [a, b) (``b > a``)."""
     return int(offsets[a, 0]), int(offsets[b - 1, 1])
 
 
-def best_window(windows: Sequence[Window], a: int, b: int, *, ends: np.ndarray | None = None,
-                starts: np.ndarray | None = None) -> tuple[int, int, int] | None:
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) so that it neither starts nor ends inside a word: a token run can stop at a
+    word piece ("persuad" of "persuading"), and a highlight should cover whole words."""
+    while start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(text[start]):
+        start -= 1
+    while end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def run_to_char_span(tokens: TokenizedText, text: str, a: int, b: int) -> tuple[int, int]:
+    """The characters a decoded token run [a, b) highlights: its tokens' characters widened to whole words."""
+    return snap_to_words(text, *tokens_to_char_span(tokens.offsets, a, b))
+
+
+def first_token_from(offsets: np.ndarray, char: int) -> int:
+    """The first token that ends after character ``char`` (where :func:`char_span_to_tokens` starts a span
+    that begins at ``char``); ``len(offsets)`` if none does."""
+    return int(np.searchsorted(offsets[:, 1], char, side="right"))
+
+
+def token_breaks(tokens: TokenizedText, text: str) -> np.ndarray:
+    """Tokens after which a span may not be joined across: sentence-final punctuation (a one-character
+    ``.``, ``!`` or ``?`` token), or a line break between the token and the next one."""
+    off = tokens.offsets
+    n = len(off)
+    br = np.zeros(n, dtype=bool)
+    if n:
+        one_char = np.flatnonzero(off[:, 1] - off[:, 0] == 1)
+        br[one_char] = [text[off[i, 0]] in ".!?" for i in one_char]
+        newlines = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
+        if len(newlines) and n > 1:
+            # a newline at a position in [end of token i, start of token i+1)
+            lo = np.searchsorted(newlines, off[:-1, 1], side="left")
+            hi = np.searchsorted(newlines, off[1:, 0], side="left")
+            br[:-1] |= hi > lo
+    return br
+
+
+def best_window(
+    windows: Sequence[Window],
+    a: int,
+    b: int,
+    *,
+    ends: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
+) -> tuple[int, int, int] | None:
     """Pick the window that holds most of tokens [a, b), preferring the most central one.
 
     Returns (window index, ra, rb): the span's token range inside that window's model input,

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DecodeConfig", "softmax", "sigmoid", "decode_token_runs", "decode_technique_runs", "span_head_forward"]
+__all__ = [
+    "DecodeConfig",
+    "softmax",
+    "sigmoid",
+    "decode_token_runs",
+    "decode_technique_runs",
+    "span_head_forward",
+]
 
 
 @dataclass(frozen=True)
@@ -18,10 +25,14 @@ class DecodeConfig:
     multi_label_threshold: float = 0.35  # extra techniques on the same span above this probability
     min_span_score: float = 0.0
     tech_token_weight: float = 0.0  # mix of per-token technique probabilities into the span classifier's
-    tech_span_threshold: float = 1.01  # > 1: off; else also emit runs of tokens whose technique probability passes it
+    tech_span_threshold: float = (
+        1.01  # > 1: off; else also emit runs of tokens whose technique probability passes it
+    )
     # The labelled (technique) spans are decoded with their own span threshold and gap: the best merged
     # spans for span identification (SI) are longer than the best spans to label (end-to-end).
-    repetition_rule: bool = False  # a found phrase that recurs in the article marks every occurrence as Repetition
+    repetition_rule: bool = (
+        False  # a found phrase that recurs in the article marks every occurrence as Repetition
+    )
     label_span_threshold: float | None = None  # None: same as span_threshold
     label_join_gap: int | None = None  # None: same as join_gap
     # Hysteresis ("seed and grow"): a run of tokens above span_threshold is kept only if at least one of
@@ -35,14 +46,18 @@ class DecodeConfig:
     # possible "notorious terror group" than nothing) and never enter the PTC label files.
     possible_threshold: float = 0.2
 
-    def for_labels(self) -> "DecodeConfig":
+    def for_labels(self) -> DecodeConfig:
         from dataclasses import replace
 
         return replace(
             self,
-            span_threshold=self.span_threshold if self.label_span_threshold is None else self.label_span_threshold,
+            span_threshold=self.span_threshold
+            if self.label_span_threshold is None
+            else self.label_span_threshold,
             join_gap=self.join_gap if self.label_join_gap is None else self.label_join_gap,
-            span_peak_threshold=self.span_peak_threshold if self.label_peak_threshold is None else self.label_peak_threshold,
+            span_peak_threshold=self.span_peak_threshold
+            if self.label_peak_threshold is None
+            else self.label_peak_threshold,
         )
 
 
@@ -56,7 +71,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def decode_token_runs(p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarray | None = None) -> list[tuple[int, int, float]]:
+def decode_token_runs(
+    p_bio: np.ndarray, cfg: DecodeConfig, *, breaks: np.ndarray | None = None
+) -> list[tuple[int, int, float]]:
     """Token runs [a, b) with their mean inside-probability.
 
     A token is inside when P(B)+P(I) >= threshold; a token whose P(B) beats P(I) starts a new run.
@@ -123,11 +140,11 @@ def decode_technique_runs(
         if len(on) == 0:
             continue
         runs: list[list[int]] = []
-        for i in on:
+        for i in on.tolist():
             if runs and runs[-1][1] == i:
                 runs[-1][1] = i + 1
             else:
-                runs.append([int(i), int(i) + 1])
+                runs.append([i, i + 1])
         for a, b in _join(runs, join_gap, breaks):
             out.append((a, b, k, float(p_tech[a:b, k].mean())))
     return out

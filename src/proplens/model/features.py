@@ -20,7 +20,8 @@ def normalize_phrase(s: str) -> str:
 
 
 def count_phrase(norm_text: str, phrase: str) -> int:
-    """Non-overlapping whole-word occurrences of ``phrase`` in ``norm_text`` (both :func:`normalize_phrase`d).
+    r"""Non-overlapping whole-word occurrences of ``phrase`` in ``norm_text`` (both normalized by
+    :func:`normalize_phrase`).
 
     The same count as ``re.findall(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", norm_text)``: a normalized
     text holds only word characters and single spaces, so a word boundary is a space or an end. ``str.find``

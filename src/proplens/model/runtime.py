@@ -50,11 +50,15 @@ def resolve_model_dir(model: str | Path | None) -> Path:
         try:
             from huggingface_hub import snapshot_download
         except ImportError:
-            raise ModelLoadError(Errors.P009.format(path=s, reason="huggingface_hub is not installed")) from None
+            raise ModelLoadError(
+                Errors.P009.format(path=s, reason="huggingface_hub is not installed")
+            ) from None
         try:
             return Path(snapshot_download(s[len("hf://") :]))
-        except Exception as exc:  # network errors of many kinds; report them as one clear message
-            raise ModelLoadError(Errors.P009.format(path=s, reason=f"download failed ({type(exc).__name__}: {exc})")) from None
+        except Exception as exc:  # noqa: BLE001  network errors of many kinds; reported as one clear message
+            raise ModelLoadError(
+                Errors.P009.format(path=s, reason=f"download failed ({type(exc).__name__}: {exc})")
+            ) from None
     return Path(s)
 
 
@@ -64,14 +68,18 @@ class ModelConfig(dict):
     REQUIRED = ("name", "version", "techniques", "window_size", "window_stride", "decode")
 
     @classmethod
-    def read(cls, path: Path) -> "ModelConfig":
+    def read(cls, path: Path) -> ModelConfig:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ModelLoadError(Errors.P009.format(path=path.parent, reason=f"config.json unreadable ({exc})")) from None
+            raise ModelLoadError(
+                Errors.P009.format(path=path.parent, reason=f"config.json unreadable ({exc})")
+            ) from None
         missing = [k for k in cls.REQUIRED if k not in data]
         if missing:
-            raise ModelLoadError(Errors.P009.format(path=path.parent, reason=f"config.json lacks {', '.join(missing)}"))
+            raise ModelLoadError(
+                Errors.P009.format(path=path.parent, reason=f"config.json lacks {', '.join(missing)}")
+            )
         return cls(data)
 
 
@@ -130,14 +138,24 @@ class OnnxBackend:
             # worker) spinning threads steal the CPU they wait for (measured: 2x slower when contended).
             so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            # No memory arena: it keeps the largest activations any window needed for the life of the session
+            # (the default model's session held 251 MB after one 130-token window with it, 226 MB without);
+            # one window per run makes the allocations small and alike. Results do not depend on it.
+            so.enable_cpu_mem_arena = False
             try:
-                # ORT's fused SkipLayerNormalization CPU kernel is slower here than the Add + LayerNormalization
-                # it replaces (measured with onnxruntime 1.32, int8 MiniLM, one 256-token window on one
-                # thread: 40 -> 33 ms per window with the fusion off).
-                self._session = ort.InferenceSession(str(self.path), so, providers=["CPUExecutionProvider"],
-                                                     disabled_optimizers=["SkipLayerNormFusion"])
-            except Exception as exc:  # onnxruntime raises its own untyped errors for corrupt files
-                raise ModelLoadError(Errors.P009.format(path=self.path, reason=str(exc).splitlines()[0])) from None
+                # ORT's fused SkipLayerNormalization CPU kernel is slower here than the Add +
+                # LayerNormalization it replaces (measured with onnxruntime 1.32, int8 MiniLM, one
+                # 256-token window on one thread: 40 -> 33 ms per window with the fusion off).
+                self._session = ort.InferenceSession(
+                    str(self.path),
+                    so,
+                    providers=["CPUExecutionProvider"],
+                    disabled_optimizers=["SkipLayerNormFusion"],
+                )
+            except Exception as exc:  # noqa: BLE001  onnxruntime raises its own untyped errors for corrupt files
+                raise ModelLoadError(
+                    Errors.P009.format(path=self.path, reason=str(exc).splitlines()[0])
+                ) from None
         return self._session
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray):
@@ -162,12 +180,14 @@ class OnnxBackend:
             results = [run(r) for r in range(B)]
         outs = [np.zeros((B, T) + x.shape[2:], dtype=x.dtype) for x in results[0]]
         for r, res in enumerate(results):
-            for o, x in zip(outs, res):
+            for o, x in zip(outs, res, strict=True):
                 o[r, : lengths[r]] = x[0]
         return tuple(outs)
 
 
-def load_detector(model_dir: str | Path | None = None, *, threads: int | None = None, batch_size: int = 16) -> tuple[Detector, ModelConfig]:
+def load_detector(
+    model_dir: str | Path | None = None, *, threads: int | None = None, batch_size: int = 16
+) -> tuple[Detector, ModelConfig]:
     """Build a :class:`Detector` from a model directory; raises ModelLoadError with the reason."""
     d = resolve_model_dir(model_dir)
     if not d.is_dir():
@@ -179,8 +199,10 @@ def load_detector(model_dir: str | Path | None = None, *, threads: int | None = 
     try:
         with np.load(d / "span_head.npz") as z:
             weights = {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
-    except Exception as exc:  # np.load raises several unrelated types on corrupt files
-        raise ModelLoadError(Errors.P009.format(path=d, reason=f"span_head.npz unreadable ({type(exc).__name__})")) from None
+    except Exception as exc:  # noqa: BLE001  np.load raises several unrelated types on corrupt files
+        raise ModelLoadError(
+            Errors.P009.format(path=d, reason=f"span_head.npz unreadable ({type(exc).__name__})")
+        ) from None
     tok = load_tokenizer(d / "tokenizer.json")
     det = Detector(
         OnnxBackend(d / "model.onnx", threads=threads),
