@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from .analyzer import Analyzer as Analyzer
     from .analyzer import analyze as analyze
     from .analyzer import load as load
+    from .analyzer import use_analyzer as use_analyzer
 
 __all__ = [
     "analyze",
     "load",
+    "use_analyzer",
     "Analyzer",
     "Analysis",
     "Span",
@@ -43,7 +45,14 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("analyze", "load", "Analyzer", "get_default_analyzer", "clear_default_analyzer"):
+    if name in (
+        "analyze",
+        "load",
+        "Analyzer",
+        "use_analyzer",
+        "get_default_analyzer",
+        "clear_default_analyzer",
+    ):
         from . import analyzer
 
         return getattr(analyzer, name)

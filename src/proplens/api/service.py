@@ -14,6 +14,8 @@ holds every possible passage the model found, and each stored analysis shows tho
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -57,8 +59,16 @@ def _parse_date(value: Any) -> datetime | None:
 class AnalysisService:
     """Turn request input into stored analyses (shared by the JSON and upload endpoints)."""
 
-    def __init__(self, *, analyzers: Analyzers, repository: Repository, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        analyzers: Analyzers,
+        repository: Repository,
+        settings: Settings,
+        encoder: Callable[[list[str]], Any] | None = None,
+    ) -> None:
         self.analyzers = analyzers
+        self.encoder = encoder  # sentence encoder for comparisons and related stories (None: the default)
         self.analyzer = analyzers.get("default")
         self.repository = repository
         self.settings = settings
@@ -233,9 +243,10 @@ class AnalysisService:
     def related(self, analysis_id: str, *, min_similarity: float, limit: int):
         from ..compare import story_embedding
 
+        vectorize = functools.partial(story_embedding, embed=self.encoder)
         return self._in_pool(
             lambda: self.repository.related(
-                analysis_id, vectorize=story_embedding, threshold=min_similarity, top=limit
+                analysis_id, vectorize=vectorize, threshold=min_similarity, top=limit
             )
         )
 
@@ -280,7 +291,7 @@ class AnalysisService:
                         "title": art.title,
                     }
                 )
-        result = self._in_pool(lambda: compare(inputs, analyzer=self.analyzer))
+        result = self._in_pool(lambda: compare(inputs, analyzer=self.analyzer, embed=self.encoder))
         d = result.to_dict(include_texts=True)
         ids = [v["id"] for v in d["versions"]]
         for m, vid in zip(meta, ids, strict=True):

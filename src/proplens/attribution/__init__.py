@@ -10,7 +10,15 @@ import threading
 from .sources import SOURCE_TYPES as SOURCE_TYPES
 from .sources import source_type as source_type
 
-__all__ = ["get_default_attributor", "clear_default_attributor", "attribute", "Attributor", "SOURCE_TYPES", "source_type"]
+__all__ = [
+    "make_attributor",
+    "get_default_attributor",
+    "clear_default_attributor",
+    "attribute",
+    "Attributor",
+    "SOURCE_TYPES",
+    "source_type",
+]
 
 _DEFAULT = None
 _LOCK = threading.Lock()
@@ -24,25 +32,39 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def get_default_attributor():
-    """The shared :class:`~proplens.attribution.pipeline.Attributor` (spaCy and weights loaded once).
+def make_attributor():
+    """A new :class:`~proplens.attribution.pipeline.Attributor` with spaCy and its weights loaded now.
+
+    An application makes one and passes it to every analyzer that should share it
+    (``Analyzer(attributor=...)``); an analyzer given none makes its own on first use.
 
     Raises
     ------
     ImportError
         When spaCy is not installed (the analyzer's ``attribution="auto"`` then skips attribution).
     """
+    import spacy  # noqa: F401  (ImportError tells the analyzer the extra is missing)
+
+    from .pipeline import Attributor
+
+    a = Attributor()
+    a._ensure()
+    return a
+
+
+def get_default_attributor():
+    """The attributor of :func:`attribute` (the convenience function), made on first use.
+
+    Raises
+    ------
+    ImportError
+        When spaCy is not installed.
+    """
     global _DEFAULT
     if _DEFAULT is None:
         with _LOCK:
             if _DEFAULT is None:
-                import spacy  # noqa: F401  (ImportError tells the analyzer the extra is missing)
-
-                from .pipeline import Attributor
-
-                a = Attributor()
-                a._ensure()
-                _DEFAULT = a
+                _DEFAULT = make_attributor()
     return _DEFAULT
 
 

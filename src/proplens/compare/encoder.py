@@ -6,6 +6,7 @@ and a dot product is a cosine similarity.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Sequence
@@ -16,11 +17,9 @@ import numpy as np
 
 from ..errors import Errors, ModelLoadError
 
-__all__ = ["SentenceEncoder", "embed", "DEFAULT_SENTENCE_MODEL_DIR"]
+__all__ = ["SentenceEncoder", "embed", "get_default_encoder", "DEFAULT_SENTENCE_MODEL_DIR"]
 
 DEFAULT_SENTENCE_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "sentence"
-_DEFAULT = None
-_LOCK = threading.Lock()
 
 
 class SentenceEncoder:
@@ -51,10 +50,16 @@ class SentenceEncoder:
         self.threads = threads
         self._session: Any = None  # onnxruntime.InferenceSession, made on first use
         self._tokenizer: Any = None  # tokenizers.Tokenizer
+        self._lock = threading.Lock()  # one encoder may serve several threads (the API's pool)
 
     def _ensure(self) -> None:
         if self._session is not None:
             return
+        with self._lock:
+            if self._session is None:
+                self._load()
+
+    def _load(self) -> None:
         model = self.model_dir / "model.onnx"
         tok = self.model_dir / "tokenizer.json"
         for p in (model, tok):
@@ -102,15 +107,13 @@ class SentenceEncoder:
         return out
 
 
-def _default() -> SentenceEncoder:
-    global _DEFAULT
-    if _DEFAULT is None:
-        with _LOCK:
-            if _DEFAULT is None:
-                enc = SentenceEncoder()
-                enc._ensure()
-                _DEFAULT = enc
-    return _DEFAULT
+@functools.cache
+def get_default_encoder() -> SentenceEncoder:
+    """The encoder of the convenience function :func:`embed` (and of ``compare()`` called without one).
+
+    Applications make their own :class:`SentenceEncoder` and pass it (``compare(..., embed=encoder)``).
+    """
+    return SentenceEncoder()
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -131,4 +134,4 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     >>> float(v[0] @ v[1]) > 0.8  # doctest: +SKIP
     True
     """
-    return _default()(list(texts))
+    return get_default_encoder()(list(texts))

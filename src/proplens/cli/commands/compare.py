@@ -31,6 +31,7 @@ def compare_command(
     propaganda, sources, names and numbers; substituted terms, added and left-out passages, new wording ranked
     by the detector, and a short paragraph per version."""
     from ...compare.comparison import compare
+    from ...compare.encoder import SentenceEncoder
     from ...compare.inputs import load_versions
     from ...compare.render import comparison_to_html, comparison_to_text
 
@@ -48,7 +49,7 @@ def compare_command(
                 raise
             typer.echo(f"note: comparing without propaganda spans ({exc})", err=True)
             analyzer = None
-    result = compare(inputs, analyzer=analyzer)
+    result = compare(inputs, analyzer=analyzer, embed=SentenceEncoder())
     if format is CompareFormat.json:
         payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
     elif format is CompareFormat.html:
