@@ -152,17 +152,45 @@ def compare(
 
         embed = default_embed
     notes: list[str] = []
+    analyses, preds, nlp, docs = _analyse_and_parse(analyzer, texts, [i.title for i in inputs], notes)
+    attributions = _attributions(analyses, docs, nlp, attributor, notes)
+    sents, rows = align_versions(texts, embed, sentences=sentences)
+    facts = _Facts(
+        ids=ids,
+        texts=texts,
+        sents=sents,
+        rows=rows,
+        diffs=RowDiffs(texts, sents, rows),
+        analyses=analyses,
+        preds=preds,
+        attributions=attributions,
+        numbers=[find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts, strict=True)],
+        entities=[find_entities(d) if d is not None else [] for d in docs],
+        norm_texts=[normalize(t) for t in texts],
+        ranges=_row_ranges(rows, sents, len(texts)),
+        detector=analyzer.detector if analyzer is not None else None,
+    )
+    alignment = [_row_dict(k, r, ids, texts, sents, facts.diffs) for k, r in enumerate(rows)]
+    differences = {vid: _differences(v, facts) for v, vid in enumerate(ids)}
+    versions = [_version(v, facts, inputs[v].title) for v in range(len(ids))]
+    for v, ver in enumerate(versions):
+        d = differences[ver["id"]]
+        ver["summary"] = describe(ver["id"], ids, d, _attributed_in(attributions[v], d["added_content"]))
+    return Comparison(versions, alignment, differences, dict(zip(ids, texts, strict=True)), notes)
 
+
+def _analyse_and_parse(analyzer, texts: list[str], titles: list[str | None], notes: list[str]):
+    """(analyses, predictions, nlp, docs): the propaganda model (onnxruntime, GIL released) runs beside the
+    spaCy parse; its per-token probabilities are kept to rank new wording below the highlight threshold.
+    Without an analyzer the analyses are None; without spaCy the docs are None (and a note says so)."""
     analyses: list[Any] = [None] * len(texts)
     preds: list[Any] = [None] * len(texts)
     pool = future = None
     if analyzer is not None:
-        # the propaganda model (onnxruntime, GIL released) runs beside the spaCy parse; its per-token
-        # probabilities are kept to rank new wording below the highlight threshold
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proplens-compare")
-        future = pool.submit(_predict, analyzer, texts, [i.title for i in inputs])
+        future = pool.submit(_predict, analyzer, texts, titles)
     try:
         nlp = _load_nlp()
         docs: list[Any] = [None] * len(texts)
@@ -175,9 +203,13 @@ def compare(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+    return analyses, preds, nlp, docs
 
+
+def _attributions(analyses, docs, nlp, attributor, notes: list[str]) -> list[list]:
+    """Each version's attributions: the analysis's own, else the attributor's over the parsed doc."""
     attributions: list[list] = []
-    for k in range(len(texts)):
+    for k in range(len(docs)):
         a = analyses[k]
         if a is not None and a.attributions:
             attributions.append(list(a.attributions))
@@ -193,67 +225,76 @@ def compare(
                 attributions.append([])
         else:
             attributions.append([])
+    return attributions
 
-    sents, rows = align_versions(texts, embed, sentences=sentences)
-    diffs = RowDiffs(texts, sents, rows)
 
-    alignment = [_row_dict(k, r, ids, texts, sents, diffs) for k, r in enumerate(rows)]
-    numbers = [find_numbers(d if d is not None else t, t) for d, t in zip(docs, texts, strict=True)]
-    entities = [find_entities(d) if d is not None else [] for d in docs]
-    norm_texts = [normalize(t) for t in texts]
-    ranges = _row_ranges(rows, sents, len(texts))
+@dataclass
+class _Facts:
+    """What :func:`compare` found per version, for the per-version differences."""
 
-    differences: dict[str, dict[str, Any]] = {}
-    versions: list[dict[str, Any]] = []
-    for v, vid in enumerate(ids):
-        others = [w for w in range(len(texts)) if w != v]
-        d = {
-            "added_spans": _added_spans(v, others, analyses, norm_texts, ranges),
-            "dropped_spans": _dropped_spans(v, others, analyses, norm_texts, ids, ranges),
-            "added_sources": _added_sources(v, others, attributions, texts),
-            "dropped_sources": [],
-            "added_entities": _added_entities(v, others, entities, norm_texts),
-            "dropped_entities": [],
-            "changed_numbers": [],
-            "added_numbers": [],
-            "dropped_numbers": [],
-            "added_sentences": 0,
-            "dropped_sentences": 0,
-        }
-        d["dropped_sources"] = _dropped_sources(v, others, attributions, texts, ids)
-        d["dropped_entities"] = _dropped_entities(v, others, entities, norm_texts, ids)
-        # a name already reported as an added/dropped source is not repeated as an entity
-        for key, src_key in (("added_entities", "added_sources"), ("dropped_entities", "dropped_sources")):
-            src_keys = [source_key(x["text"]) for x in d[src_key]]
-            d[key] = [x for x in d[key] if not any(source_key(x["text"]) <= k for k in src_keys)]
-        _number_changes(v, others, rows, sents, numbers, ids, d)
-        terms = substituted_terms(v, diffs, ids)
-        names = {normalize(t["term"]) for t in terms} | {normalize(t["instead_of"]) for t in terms}
-        d["added_content"], d["dropped_content"] = content_changes(v, diffs, ids, terms=names)
-        detector = analyzer.detector if analyzer is not None else None
-        d["added_wording"] = score_wording(new_wording(v, diffs), texts[v], preds[v], detector)[:MAX_WORDING]
-        d = {"substituted_terms": terms, **d}
-        d["added_sentences"] = sum(1 for r in rows if r.status == "only" and v in r.units)
-        # sentences of other versions that v has no counterpart for (counted once per row)
-        d["dropped_sentences"] = sum(1 for r in rows if v not in r.units)
-        differences[vid] = d
-        a = analyses[v]
-        techniques = dict(Counter(s.technique for s in a.spans)) if a is not None else {}
-        versions.append(
-            {
-                "id": vid,
-                "title": inputs[v].title or (a.title if a is not None else None),
-                "article_score": a.score if a is not None else None,
-                "n_sentences": len(sents[v]),
-                "n_sources": len({source_key(x.source_text) for x in attributions[v] if x.source_text}),
-                "techniques": techniques,
-                "summary": "",
-            }
-        )
-    for v, ver in enumerate(versions):
-        d = differences[ver["id"]]
-        ver["summary"] = describe(ver["id"], ids, d, _attributed_in(attributions[v], d["added_content"]))
-    return Comparison(versions, alignment, differences, dict(zip(ids, texts, strict=True)), notes)
+    ids: list[str]
+    texts: list[str]
+    sents: list[list[tuple[int, int]]]
+    rows: list[AlignedRow]
+    diffs: RowDiffs
+    analyses: list[Any]
+    preds: list[Any]
+    attributions: list[list]
+    numbers: list[Any]
+    entities: list[Any]
+    norm_texts: list[str]
+    ranges: Any
+    detector: Any
+
+
+def _differences(v: int, f: _Facts) -> dict[str, Any]:
+    """What version ``v`` adds to, drops from and changes in the others."""
+    ids, texts, rows = f.ids, f.texts, f.rows
+    others = [w for w in range(len(texts)) if w != v]
+    d: dict[str, Any] = {
+        "added_spans": _added_spans(v, others, f.analyses, f.norm_texts, f.ranges),
+        "dropped_spans": _dropped_spans(v, others, f.analyses, f.norm_texts, ids, f.ranges),
+        "added_sources": _added_sources(v, others, f.attributions, texts),
+        "dropped_sources": [],
+        "added_entities": _added_entities(v, others, f.entities, f.norm_texts),
+        "dropped_entities": [],
+        "changed_numbers": [],
+        "added_numbers": [],
+        "dropped_numbers": [],
+        "added_sentences": 0,
+        "dropped_sentences": 0,
+    }
+    d["dropped_sources"] = _dropped_sources(v, others, f.attributions, texts, ids)
+    d["dropped_entities"] = _dropped_entities(v, others, f.entities, f.norm_texts, ids)
+    # a name already reported as an added/dropped source is not repeated as an entity
+    for key, src_key in (("added_entities", "added_sources"), ("dropped_entities", "dropped_sources")):
+        src_keys = [source_key(x["text"]) for x in d[src_key]]
+        d[key] = [x for x in d[key] if not any(source_key(x["text"]) <= k for k in src_keys)]
+    _number_changes(v, others, rows, f.sents, f.numbers, ids, d)
+    terms = substituted_terms(v, f.diffs, ids)
+    names = {normalize(t["term"]) for t in terms} | {normalize(t["instead_of"]) for t in terms}
+    d["added_content"], d["dropped_content"] = content_changes(v, f.diffs, ids, terms=names)
+    wording = score_wording(new_wording(v, f.diffs), texts[v], f.preds[v], f.detector)
+    d["added_wording"] = wording[:MAX_WORDING]
+    d = {"substituted_terms": terms, **d}
+    d["added_sentences"] = sum(1 for r in rows if r.status == "only" and v in r.units)
+    # sentences of other versions that v has no counterpart for (counted once per row)
+    d["dropped_sentences"] = sum(1 for r in rows if v not in r.units)
+    return d
+
+
+def _version(v: int, f: _Facts, title: str | None) -> dict[str, Any]:
+    """Version ``v``'s entry (its summary is written once every version's differences are known)."""
+    a = f.analyses[v]
+    return {
+        "id": f.ids[v],
+        "title": title or (a.title if a is not None else None),
+        "article_score": a.score if a is not None else None,
+        "n_sentences": len(f.sents[v]),
+        "n_sources": len({source_key(x.source_text) for x in f.attributions[v] if x.source_text}),
+        "techniques": dict(Counter(s.technique for s in a.spans)) if a is not None else {},
+        "summary": "",
+    }
 
 
 def _predict(analyzer, texts, titles):
