@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import Errors, MissingExtraError
-from .engines import make_engine
+from .engines import Engine, make_engine
 from .inputs import InputRecord, open_input, row_error
 from .store import PartStore
 from .worker import AnalyzerSpec
@@ -156,19 +156,16 @@ def run_batch(
         When ``OUT`` holds parts of another model, or Ray cannot start.
     """
     t0 = time.perf_counter()
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise MissingExtraError(
-            Errors.P022.format(what="Batch analysis", extra="batch", module=exc.name or "pyarrow")
-        ) from None
+    _require_pyarrow()
     spec = spec or AnalyzerSpec()
     out = Path(out)
     errors_path = Path(errors_path) if errors_path is not None else default_errors_path(out)
     inp = open_input(input_path, max_chars=spec.max_chars)
     store = PartStore(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    store.open({**_model_identity(spec), "onnx_batch": spec.batch_size})  # both change the numbers
+    # the model changes the numbers; the ONNX batch size does not (each window runs alone), so a run may
+    # resume with another --onnx-batch
+    store.open(_model_identity(spec))
     done = store.done_keys()
     total = inp.count()
     if limit is not None:
@@ -176,29 +173,7 @@ def run_batch(
     summary = BatchSummary(
         out=str(out), errors_path=str(errors_path), jsonl=str(jsonl) if jsonl else None, total=total
     )
-
     order: dict[str, int] = {}
-    where_of: dict[str, str] = {}
-
-    def pending() -> Iterator[list[InputRecord]]:
-        chunk: list[InputRecord] = []
-        for n, rec in enumerate(inp):
-            if limit is not None and n >= limit:
-                break
-            if rec.key in where_of:
-                rec = _duplicate(rec, where_of[rec.key])
-            order[rec.key] = rec.index
-            where_of[rec.key] = rec.where
-            if rec.key in done:
-                summary.skipped += 1
-                continue
-            chunk.append(rec)
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
     # how many rows are already done is known only while streaming; report them as skipped up front
     if progress is not None:
         progress.start(total, min(len(done), total))
@@ -207,13 +182,74 @@ def run_batch(
     )
     t1 = time.perf_counter()
     summary.scan_seconds = t1 - t0
+    chunks = _pending_chunks(inp, done, summary, order, chunk_size=chunk_size, limit=limit)
+    first_done = _process(eng, chunks, store, summary, progress)
+    t2 = time.perf_counter()
+    summary.process_seconds = t2 - t1
+    if first_done is not None and t2 > first_done[0] and summary.analysed > first_done[1]:
+        # rate after the first finished chunk: leaves out worker start-up and model loading
+        summary.extra["steady_articles_per_s"] = (summary.analysed - first_done[1]) / (t2 - first_done[0])
+    counts = store.assemble(order=order, jsonl=jsonl, errors_path=errors_path)
+    summary.rows, summary.errors = counts["rows"], counts["errors"]
+    summary.assemble_seconds = time.perf_counter() - t2
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError(
+            Errors.P022.format(what="Batch analysis", extra="batch", module=exc.name or "pyarrow")
+        ) from None
+
+
+def _pending_chunks(
+    inp: Iterable[InputRecord],
+    done: set[str],
+    summary: BatchSummary,
+    order: dict[str, int],
+    *,
+    chunk_size: int,
+    limit: int | None,
+) -> Iterator[list[InputRecord]]:
+    """Chunks of the input rows not done yet; a repeated id becomes an error row; ``order`` records
+    every row's input position (for the assembled output) and ``summary.skipped`` the rows done before."""
+    where_of: dict[str, str] = {}
+    chunk: list[InputRecord] = []
+    for n, rec in enumerate(inp):
+        if limit is not None and n >= limit:
+            break
+        if rec.key in where_of:
+            rec = _duplicate(rec, where_of[rec.key])
+        order[rec.key] = rec.index
+        where_of[rec.key] = rec.where
+        if rec.key in done:
+            summary.skipped += 1
+            continue
+        chunk.append(rec)
+        if len(chunk) >= chunk_size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _process(
+    eng: Engine,
+    chunks: Iterator[list[InputRecord]],
+    store: PartStore,
+    summary: BatchSummary,
+    progress: Progress | None,
+) -> tuple[float, int] | None:
+    """Run the chunks through the engine, writing each finished part; returns (time, size) of the first."""
     first_done: tuple[float, int] | None = None
     try:
-        for chunk, result in eng.map_chunks(pending()):
+        for chunk, result in eng.map_chunks(chunks):
             store.write_part(chunk[0].index, result.rows, result.errors)
-            now = time.perf_counter()
             if first_done is None:
-                first_done = (now, len(chunk))
+                first_done = (time.perf_counter(), len(chunk))
             summary.extra["worker_cpu_seconds"] = (
                 summary.extra.get("worker_cpu_seconds", 0.0) + result.cpu_seconds
             )
@@ -227,13 +263,4 @@ def run_batch(
         eng.close()
         if progress is not None:
             progress.close()
-    t2 = time.perf_counter()
-    summary.process_seconds = t2 - t1
-    if first_done is not None and t2 > first_done[0] and summary.analysed > first_done[1]:
-        # rate after the first finished chunk: leaves out worker start-up and model loading
-        summary.extra["steady_articles_per_s"] = (summary.analysed - first_done[1]) / (t2 - first_done[0])
-    counts = store.assemble(order=order, jsonl=jsonl, errors_path=errors_path)
-    summary.rows, summary.errors = counts["rows"], counts["errors"]
-    summary.assemble_seconds = time.perf_counter() - t2
-    summary.seconds = time.perf_counter() - t0
-    return summary
+    return first_done

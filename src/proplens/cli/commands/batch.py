@@ -93,7 +93,11 @@ def batch_command(
         None, "--threads", min=1, help="ONNX Runtime threads per worker (default: 1 with several workers)."
     ),
     onnx_batch: int = typer.Option(
-        4, "--onnx-batch", min=1, help="Encoder windows per ONNX call (memory vs speed)."
+        4,
+        "--onnx-batch",
+        min=1,
+        help="Encoder windows handed to the ONNX threads at a time (memory vs speed; the results do not "
+        "depend on it).",
     ),
     chunk_size: int = typer.Option(
         250, "--chunk-size", min=1, help="Articles per part file (the unit of resumption)."
