@@ -116,3 +116,46 @@ def test_quotation_resumed_after_the_cue_and_dates_inside_content_kept():
     text = "The senator said the vote would be held prior to Election Day."
     _, roles = _all(text)
     assert roles[0]["content"].endswith("prior to Election Day")
+
+
+def _by_cue(text, cue):
+    attrs, roles = _all(text)
+    found = [r for r in roles if r["cue"] == cue]
+    assert found, roles
+    return found[0]
+
+
+def test_dash_signed_quotations():
+    text = ("Readers wrote to us about the bridge.\n\n"
+            "\u201cThe new bridge is a disgrace. Nobody asked the people who live here.\u201d \u2015 Marta Oyelaran\n"
+            "\u201cI cross it every day and it shakes.\u201d \u2015 Piet Vandermolen\n")
+    _, roles = _all(text)
+    signed = [r for r in roles if r["cue"] == "\u2015"]
+    assert [r["source"] for r in signed] == ["Marta Oyelaran", "Piet Vandermolen"]
+    assert signed[0]["content"] == "\u201cThe new bridge is a disgrace. Nobody asked the people who live here.\u201d"
+    assert signed[1]["content"] == "\u201cI cross it every day and it shakes.\u201d"
+
+
+def test_quotation_continued_after_the_source():
+    # two apostrophes as quotation marks, and an adjunct after "said" before the quotation goes on
+    r = _by_cue("''We will keep the library open,'' Mrs. Halvorsen said. ''The town needs it more than ever.''\n", "said")
+    assert r["content"] == "''We will keep the library open,'' | ''The town needs it more than ever.''"
+    r = _by_cue("\"We are not going anywhere,\" Dana Ruiz, 31, said as she and dozens of other tenants marched "
+                "through the square on Saturday. \"They will have to carry us out.\"\n", "said")
+    assert r["content"] == "\"We are not going anywhere,\" | \"They will have to carry us out.\""
+
+
+def test_headlines():
+    r = _by_cue("Mayor Ferreira: Harbour Will Reopen by Spring.\n\nThe mayor of the fictional port town spoke on "
+                "Monday.\n", ":")
+    assert (r["source"], r["content"]) == ("Mayor Ferreira", "Harbour Will Reopen by Spring")
+    # a headline without a full stop is parsed together with the paragraph under it
+    r = _by_cue("Safe haven emerging in the hills, officials fear\n\nArmed groups are moving into the hills above "
+                "the valley, where they have set up new camps.\n", "fear")
+    assert (r["source"], r["content"]) == ("officials", "Safe haven emerging in the hills")
+
+
+def test_colon_introduced_content_runs_to_the_end_of_its_paragraph():
+    r = _by_cue("The governor added: It is typical of the opposition. They know nothing about the harbour. They "
+                "never visit it.\n\nThe council meets on Friday.\n", "added")
+    assert r["content"] == "It is typical of the opposition. They know nothing about the harbour. They never visit it"

@@ -185,7 +185,12 @@ def _trim_content_tail(doc, cue: list[int], content: list[int]) -> list[int]:
 def _continuation(doc, t, owned: set[int], others: list) -> list[int]:
     """Tokens of a quotation that continues in the sentence after ``“…,” X said.``: from its opening mark
     to its closing mark, in the same paragraph and owned by no other attribution."""
-    if not t.content or not t.cue or doc[max(t.content)].text not in _CLOSE_QUOTES or max(t.content) > min(t.cue):
+    if not t.content or not t.cue:
+        return []
+    before = [i for i in t.content if i < min(t.cue)]
+    # (a stray opening mark of the next quotation may have joined the content: it is part of what follows)
+    if not before or doc[before[-1]].text not in _CLOSE_QUOTES or any(
+            doc[i].text not in _QUOTE_MARKS for i in t.content if i > max(t.cue)):
         return []
     # after "X said" comes "." (a new sentence) or "," (the quotation resumes) and then an opening mark;
     # an adjunct may come first ("X said as she and hundreds of others marched. “…”")
