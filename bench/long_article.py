@@ -139,8 +139,8 @@ def _sentence(rng: random.Random) -> str:
     elif r < 0.85:
         s = f"{opener}{who} {rng.choice(_REPORT)} that {rng.choice(_LOADED)}."
     else:
-        said = rng.choice(["shouted", "told the crowd", "said"])
-        s = f'"{rng.choice(_LOADED).capitalize()}!" {who} {said}.'
+        quote = rng.choice(_LOADED).capitalize()
+        s = f'"{quote}!" {who} {rng.choice(["shouted", "told the crowd", "said"])}.'
     return s[0].upper() + s[1:]
 
 
