@@ -29,10 +29,11 @@ import json
 from collections import Counter
 
 PERSON_NOUNS = {
-    "man", "woman", "men", "women", "chief", "villager", "farmer", "resident", "father", "mother", "son", "daughter",
-    "boy", "girl", "child", "fighter", "soldier", "voter", "student", "teacher", "worker", "driver", "survivor",
-    "witness", "doctor", "nurse", "neighbor", "neighbour", "friend", "wife", "husband", "brother", "sister",
-    "supporter", "activist", "protester", "veteran", "refugee", "citizen", "person", "people", "guy",
+    "man", "woman", "men", "women", "chief", "villager", "farmer", "resident", "father", "mother",
+    "son", "daughter", "boy", "girl", "child", "fighter", "soldier", "voter", "student", "teacher",
+    "worker", "driver", "survivor", "witness", "doctor", "nurse", "neighbor", "neighbour", "friend",
+    "wife", "husband", "brother", "sister", "supporter", "activist", "protester", "veteran", "refugee",
+    "citizen", "person", "people", "guy",
 }
 TYPES = ("clause_final_source", "relative_clause_source", "time_adjunct", "coordinated_source", "source_typing")
 
@@ -75,13 +76,16 @@ def classify(doc, pred, gold, pairs) -> dict[str, list[int]]:
         p = pred[by_gold[j]] if j in by_gold else None
         src, cue, con = g.get("source"), g.get("cue"), g.get("content")
         src_toks = _tokens(doc, src)
-        if src and cue and con and min(s for s, _ in src) > max(s for s, _ in cue) and min(s for s, _ in con) < min(s for s, _ in cue):
+        cue_start = min(s for s, _ in cue) if cue else 0
+        src_after_cue = src and cue and min(s for s, _ in src) > max(s for s, _ in cue)
+        if src_after_cue and con and min(s for s, _ in con) < cue_start:
             out["clause_final_source"][0] += 1
             if p is None or not _overlap(p.get("source"), src):
                 out["clause_final_source"][1] += 1
         if src_toks and any(doc[i].dep_ in ("relcl", "acl") and doc[i].head.i in src_toks for i in src_toks):
             out["relative_clause_source"][0] += 1
-            bad = p is None or not _overlap(p.get("source"), src) or (con and not _overlap(p.get("content"), con))
+            bad = p is None or not _overlap(p.get("source"), src)
+            bad = bad or (con and not _overlap(p.get("content"), con))
             bad = bad or any(_inside(q.get("cue"), src) for q in stray)
             out["relative_clause_source"][1] += int(bool(bad))
         gap = _time_gap(doc, g)
@@ -94,7 +98,8 @@ def classify(doc, pred, gold, pairs) -> dict[str, list[int]]:
         conj = [i for i in src_toks if doc[i].dep_ == "conj" and doc[i].head.i in src_toks]
         if conj:
             out["coordinated_source"][0] += 1
-            bad = p is None or not _overlap(p.get("source"), src) or (con and not _overlap(p.get("content"), con))
+            bad = p is None or not _overlap(p.get("source"), src)
+            bad = bad or (con and not _overlap(p.get("content"), con))
             if not bad:
                 ptoks = set(_tokens(doc, p.get("source")))
                 heads = {doc[i].head.i for i in conj} | set(conj)
@@ -137,7 +142,7 @@ def main() -> None:
     att = Attributor(args.model)
     total = Counter()
     wrong = Counter()
-    for row, doc in zip(rows, docs):
+    for row, doc in zip(rows, docs, strict=True):
         pred = [a.to_dict() for a in att.from_doc(doc)]
         gold = row["attributions"]
         counts = classify(doc, pred, gold, match_attributions(pred, gold))

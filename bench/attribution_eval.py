@@ -39,7 +39,7 @@ def main() -> None:
     if args.role_threshold is not None:
         att._tagger.role_threshold = args.role_threshold
     triples = []
-    for row, doc in zip(rows, docs):
+    for row, doc in zip(rows, docs, strict=True):
         pred = [a.to_dict() for a in att.from_doc(doc)]
         triples.append((row["text"], pred, row["attributions"]))
     scores = score_attributions(triples)
