@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
 
 
-def analysis_to_ptc(analysis: Analysis, article_id: str) -> str:
-    """PTC FLC rows ``ID<TAB>technique<TAB>start<TAB>end`` for every span."""
-    return "".join(f"{article_id}\t{s.technique}\t{s.start}\t{s.end}\n" for s in analysis.spans)
-
-
 def _quote(text: str, limit: int) -> str:
     """A span shown in quotes, verbatim but for line breaks (shown as ⏎) and a cut after ``limit``
     characters."""

@@ -120,7 +120,7 @@ def analyze_command(
     if format is OutputFormat.json:
         payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=1)
     elif format is OutputFormat.ptc:
-        from ..render import analysis_to_ptc
+        from ...report import analysis_to_ptc
 
         payload = analysis_to_ptc(analysis, art_id)
     elif format is OutputFormat.html:
