@@ -35,7 +35,9 @@ PERSON_NOUNS = {
     "wife", "husband", "brother", "sister", "supporter", "activist", "protester", "veteran", "refugee",
     "citizen", "person", "people", "guy",
 }
-TYPES = ("clause_final_source", "relative_clause_source", "time_adjunct", "coordinated_source", "source_typing")
+TYPES = (
+    "clause_final_source", "relative_clause_source", "time_adjunct", "coordinated_source", "source_typing",
+)
 
 
 def _tokens(doc, spans):
