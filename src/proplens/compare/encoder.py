@@ -32,6 +32,7 @@ class SentenceEncoder:
     max_length : int, default=256
         Longer inputs are truncated (in word pieces).
     batch_size : int, default=64
+        Kept for compatibility: every text runs alone (see ``__call__``).
     threads : int, optional
         onnxruntime intra-op threads (default: ``min(2, cpu count)``).
     """
@@ -92,18 +93,14 @@ class SentenceEncoder:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
-        enc = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(enc[i].ids))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            width = max(len(enc[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for r, i in enumerate(idx):
-                n = len(enc[i].ids)
-                ids[r, :n] = enc[i].ids
-                mask[r, :n] = 1
-            out[idx] = self._session.run(["embeddings"], {"input_ids": ids, "attention_mask": mask})[0]
+        # One text per run, unpadded: the model is int8 with activation scales computed per tensor, so in a
+        # padded batch a sentence's embedding would depend on its neighbours (docs/design.md, "One window per
+        # ONNX run"); alone, the same sentence always gets the same vector.
+        for i, e in enumerate(self._tokenizer.encode_batch(list(texts))):
+            ids = np.asarray([e.ids], dtype=np.int64)
+            out[i] = self._session.run(
+                ["embeddings"], {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            )[0][0]
         return out
 
 
