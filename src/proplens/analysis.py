@@ -224,16 +224,20 @@ class Analysis:
         return len({(s.start, s.end) for s in self.spans})
 
     @property
-    def propaganda_sentence_share(self) -> float:
-        """Share of sentences that contain at least one span."""
-        if not self.sentences:
-            return 0.0
-        hit = sum(
+    def n_propaganda_sentences(self) -> int:
+        """Number of sentences that contain at least one span."""
+        return sum(
             1
             for sent in self.sentences
             if any(sp.start < sent.end and sp.end > sent.start for sp in self.spans)
         )
-        return hit / len(self.sentences)
+
+    @property
+    def propaganda_sentence_share(self) -> float:
+        """Share of sentences that contain at least one span."""
+        if not self.sentences:
+            return 0.0
+        return self.n_propaganda_sentences / len(self.sentences)
 
     # ----------------------------------------------------------- (de)serialise
     def to_dict(self) -> dict[str, Any]:

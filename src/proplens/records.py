@@ -1,5 +1,8 @@
-"""One batch output row per article: building it from an :class:`~proplens.analysis.Analysis`,
-and its Arrow schema.
+"""The flat (tabular) record of an analysis: one row per article, built from an
+:class:`~proplens.analysis.Analysis`, and its Arrow schema.
+
+The batch output (Parquet, JSON lines), the corpus statistics (:mod:`proplens.stats`) and the store's source
+pages use this one shape; the nested JSON form is :meth:`Analysis.to_dict`.
 
 Rows are plain dicts of plain values so that workers (processes, Ray actors) can return them
 cheaply. Floats are rounded to 6 decimals and nothing time-dependent is stored, so the same model
@@ -11,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..analysis import Analysis
-from ..techniques import TECHNIQUE_IDS
+from .analysis import Analysis
+from .techniques import TECHNIQUE_IDS
 
 __all__ = ["OUTPUT_COLUMNS", "analysis_to_row", "error_row", "output_schema", "FLOAT_DIGITS"]
 
@@ -42,16 +45,10 @@ def _r(x: float) -> float:
     return round(float(x), FLOAT_DIGITS)
 
 
-def _n_propaganda_sentences(a: Analysis) -> int:
-    return sum(
-        1 for sent in a.sentences if any(sp.start < sent.end and sp.end > sent.start for sp in a.spans)
-    )
-
-
 def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str, Any]) -> dict[str, Any]:
     """The output row of one analysed article (``_index`` is the input position, dropped at assembly)."""
     a = analysis
-    n_prop = _n_propaganda_sentences(a)
+    n_prop = a.n_propaganda_sentences
     n_sent = len(a.sentences)
     return {
         "_index": index,

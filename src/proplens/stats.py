@@ -2,7 +2,7 @@
 
 Pure Python, no heavy imports, so that the batch report and the web app's source pages compute
 the same figures from the same function. Input records are batch output rows (see
-:func:`proplens.batch.records.analysis_to_row`); :func:`record_from_analysis` turns a stored
+:func:`proplens.records.analysis_to_row`); :func:`record_from_analysis` turns a stored
 :class:`~proplens.analysis.Analysis` into one.
 
 Figures
@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from itertools import pairwise
 from typing import Any
 
+from .records import analysis_to_row
 from .techniques import TECHNIQUE_IDS
 
 __all__ = [
@@ -79,8 +80,6 @@ def record_from_analysis(
 
     ``source`` and ``published`` default to ``analysis.meta``.
     """
-    from .batch.records import analysis_to_row
-
     meta = dict(analysis.meta or {})
     if source is not None:
         meta["source"] = source

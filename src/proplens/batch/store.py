@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatchError, Errors
-from .records import OUTPUT_COLUMNS, part_schema
+from ..records import OUTPUT_COLUMNS, part_schema
 
 __all__ = ["PartStore", "atomic_write_bytes"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidTextError, ModelLoadError
+from ..records import analysis_to_row, error_row
 from ..text import DEFAULT_MAX_CHARS, check_text
 from .inputs import InputRecord, row_error
-from .records import analysis_to_row, error_row
 
 __all__ = ["AnalyzerSpec", "process_records", "ChunkResult"]
 
