@@ -244,108 +244,127 @@ def fetch_article(
 
     allow = frozenset(allow_hosts)
     deadline = time.monotonic() + timeout
-    original = url
+    too_slow = Errors.P015.format(url=url, reason=f"it took longer than {timeout:g} s")
     current = url.strip() if isinstance(url, str) else url
     with httpx.Client(follow_redirects=False, verify=True, trust_env=False) as client:
         for _hop in range(MAX_REDIRECTS + 1):
             scheme, host, port, addr = check_url(current, allow_hosts=allow)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise FetchError(
-                    Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
-                )
-            default_port = 443 if scheme == "https" else 80
-            host_header = host if port == default_port else f"{host}:{port}"
-            if ":" in host and not host.startswith("["):
-                host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
-            req = client.build_request(
-                "GET",
-                _pinned_url(scheme, addr, port, current),
-                headers={
-                    "Host": host_header,
-                    "User-Agent": _USER_AGENT,
-                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8",
-                },
-                extensions={
-                    "sni_hostname": host,
-                    "timeout": {"connect": left, "read": left, "write": left, "pool": left},
-                },
-            )
-            try:
-                resp = client.send(req, stream=True)
-            except httpx.TimeoutException:
-                raise FetchError(
-                    Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
-                ) from None
-            except httpx.HTTPError as exc:
-                raise FetchError(
-                    Errors.P015.format(url=current, reason=f"connection failed ({type(exc).__name__}: {exc})")
-                ) from None
+                raise FetchError(too_slow)
+            resp = _send(client, current, scheme, host, port, addr, left, too_slow)
             try:
                 if resp.status_code in (301, 302, 303, 307, 308):
-                    loc = resp.headers.get("location")
-                    if not loc:
-                        raise FetchError(
-                            Errors.P015.format(
-                                url=current, reason=f"HTTP {resp.status_code} redirect without a Location"
-                            )
-                        )
-                    current = urljoin(current, loc)
+                    current = _redirect_target(resp, current)
                     continue
-                if resp.status_code >= 400:
-                    raise FetchError(
-                        Errors.P015.format(url=current, reason=f"the server answered HTTP {resp.status_code}")
-                    )
-                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-                if ctype and ctype not in _HTML_TYPES + _TEXT_TYPES:
-                    raise _refuse(current, f"it is not a web page or text (content type {ctype!r})")
-                clen = resp.headers.get("content-length")
-                if clen and clen.isdigit() and int(clen) > max_bytes:
-                    raise _refuse(
-                        current, f"the page is {int(clen):,} bytes, more than the {max_bytes:,}-byte limit"
-                    )
-                body = bytearray()
-                try:
-                    for chunk in resp.iter_bytes():
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise _refuse(current, f"the page is larger than the {max_bytes:,}-byte limit")
-                        if time.monotonic() > deadline:
-                            raise FetchError(
-                                Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
-                            )
-                except httpx.TimeoutException:
-                    raise FetchError(
-                        Errors.P015.format(url=original, reason=f"it took longer than {timeout:g} s")
-                    ) from None
-                except httpx.HTTPError as exc:
-                    raise FetchError(
-                        Errors.P015.format(url=current, reason=f"the download failed ({type(exc).__name__})")
-                    ) from None
+                ctype = _check_response(resp, current, max_bytes)
+                raw = _read_body(resp, current, max_bytes, deadline, too_slow)
                 charset = resp.charset_encoding
             finally:
                 resp.close()
-            raw = bytes(body)
-            text = None
-            if charset:
-                try:
-                    text = raw.decode(charset)
-                except (LookupError, UnicodeDecodeError):
-                    text = None
-            if text is None:
-                try:
-                    text = decode_bytes(raw)
-                except ValueError:
-                    text = raw.decode("utf-8", errors="replace")
-            site = urlsplit(current).hostname
-            if ctype in _TEXT_TYPES:
-                body_text, title, published = text.strip(), None, None
-            else:
-                body_text, title, published, site_name = _extract(text, url=current)
-                site = site_name or site
-            if not body_text:
-                raise FetchError(
-                    Errors.P015.format(url=current, reason="no article text could be extracted from the page")
-                )
-            return FetchedArticle(url=current, text=body_text, title=title, published=published, site=site)
-    raise FetchError(Errors.P015.format(url=original, reason=f"more than {MAX_REDIRECTS} redirects"))
+            return _article(_decode(raw, charset), ctype, current)
+    raise FetchError(Errors.P015.format(url=url, reason=f"more than {MAX_REDIRECTS} redirects"))
+
+
+def _send(client, current: str, scheme: str, host: str, port: int, addr: str, left: float, too_slow: str):
+    """GET ``current`` from the checked address ``addr`` (Host header and SNI name the host), streamed."""
+    import httpx
+
+    default_port = 443 if scheme == "https" else 80
+    host_header = host if port == default_port else f"{host}:{port}"
+    if ":" in host and not host.startswith("["):
+        host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+    req = client.build_request(
+        "GET",
+        _pinned_url(scheme, addr, port, current),
+        headers={
+            "Host": host_header,
+            "User-Agent": _USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8",
+        },
+        extensions={
+            "sni_hostname": host,
+            "timeout": {"connect": left, "read": left, "write": left, "pool": left},
+        },
+    )
+    try:
+        return client.send(req, stream=True)
+    except httpx.TimeoutException:
+        raise FetchError(too_slow) from None
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            Errors.P015.format(url=current, reason=f"connection failed ({type(exc).__name__}: {exc})")
+        ) from None
+
+
+def _redirect_target(resp, current: str) -> str:
+    loc = resp.headers.get("location")
+    if not loc:
+        raise FetchError(
+            Errors.P015.format(url=current, reason=f"HTTP {resp.status_code} redirect without a Location")
+        )
+    return urljoin(current, loc)
+
+
+def _check_response(resp, current: str, max_bytes: int) -> str:
+    """The response's content type, after refusing an error status, a non-text type or a declared length
+    over ``max_bytes``."""
+    if resp.status_code >= 400:
+        raise FetchError(
+            Errors.P015.format(url=current, reason=f"the server answered HTTP {resp.status_code}")
+        )
+    ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype and ctype not in _HTML_TYPES + _TEXT_TYPES:
+        raise _refuse(current, f"it is not a web page or text (content type {ctype!r})")
+    clen = resp.headers.get("content-length")
+    if clen and clen.isdigit() and int(clen) > max_bytes:
+        raise _refuse(current, f"the page is {int(clen):,} bytes, more than the {max_bytes:,}-byte limit")
+    return ctype
+
+
+def _read_body(resp, current: str, max_bytes: int, deadline: float, too_slow: str) -> bytes:
+    """The body, stopped at ``max_bytes`` or the deadline."""
+    import httpx
+
+    body = bytearray()
+    try:
+        for chunk in resp.iter_bytes():
+            body += chunk
+            if len(body) > max_bytes:
+                raise _refuse(current, f"the page is larger than the {max_bytes:,}-byte limit")
+            if time.monotonic() > deadline:
+                raise FetchError(too_slow)
+    except httpx.TimeoutException:
+        raise FetchError(too_slow) from None
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            Errors.P015.format(url=current, reason=f"the download failed ({type(exc).__name__})")
+        ) from None
+    return bytes(body)
+
+
+def _decode(raw: bytes, charset: str | None) -> str:
+    """The declared charset, else BOM/UTF-8 detection, else UTF-8 with replacement characters."""
+    if charset:
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return decode_bytes(raw)
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def _article(text: str, ctype: str, url: str) -> FetchedArticle:
+    site = urlsplit(url).hostname
+    if ctype in _TEXT_TYPES:
+        body_text, title, published = text.strip(), None, None
+    else:
+        body_text, title, published, site_name = _extract(text, url=url)
+        site = site_name or site
+    if not body_text:
+        raise FetchError(
+            Errors.P015.format(url=url, reason="no article text could be extracted from the page")
+        )
+    return FetchedArticle(url=url, text=body_text, title=title, published=published, site=site)
