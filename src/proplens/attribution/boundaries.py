@@ -99,7 +99,25 @@ def _trim_content_start(doc, cue: list[int], content: list[int]) -> list[int]:
             drop.update(w.i for w in c.subtree if w.i < start)
     out = [i for i in content if not (head.i < i < start and (i in drop or _is_time(doc[i]))
                                       and doc[i].text not in _QUOTE_MARKS)]
-    return out or content
+    return _trim_leading_time(doc, cue, out) or content
+
+
+def _trim_leading_time(doc, cue: list[int], content: list[int]) -> list[int]:
+    """A date or time phrase opening the content right after the cue ("told | this weekend | he would …",
+    "tweeted in | the early morning hours | that …") is not content."""
+    out = list(content)
+    if not out or not cue or out[0] < max(cue):
+        return out
+    k = 0
+    while k < len(out) - 1:
+        w = doc[out[k]]
+        if w.ent_type_ in _TIME_ENTS or (w.pos_ == "ADP" and doc[out[k + 1]].ent_type_ in _TIME_ENTS):
+            k += 1
+        else:
+            break
+    if k and k < len(out) and doc[out[k]].ent_type_ not in _TIME_ENTS:
+        return _trim_edges(doc, out[k:])
+    return out
 
 
 _OPEN_QUOTES = {"“", '"', "``", "«"}
