@@ -94,6 +94,31 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
             ("adds a passage attributed to " if len(who) == 1 else "adds passages attributed to ")
             + _join(who)
         )
+    parts.extend(_content_phrases(d, others))
+    if d.get("dropped_sources"):
+        parts.append(
+            "drops "
+            + _count(len(d["dropped_sources"]), "source")
+            + " ("
+            + ", ".join(s["text"].strip(" ,;:") for s in d["dropped_sources"][:2])
+            + ")"
+        )
+    if d.get("changed_numbers"):
+        c = d["changed_numbers"]
+        parts.append(
+            f"changes {_count(len(c), 'number')} ("
+            + ", ".join(f"{x['from']} → {x['to']}" for x in c[:2])
+            + (", …" if len(c) > 2 else "")
+            + ")"
+        )
+    if not parts:
+        return f"{head}: the same content."
+    return f"{head}: " + "; ".join(parts) + "."
+
+
+def _content_phrases(d: dict[str, Any], others: Sequence[str]) -> list[str]:
+    """The "adds ... that X lacks" and "leaves out ..." phrases of :func:`describe`."""
+    parts: list[str] = []
     added = d.get("added_content") or []
     sentences = [x for x in added if x["kind"] == "sentence"]
     clauses = [x for x in added if x["kind"] == "clause"]
@@ -136,22 +161,4 @@ def describe(vid: str, ids: Sequence[str], d: dict[str, Any], added_attributed: 
             + (", …" if len(gone) > 3 else "")
             + ")"
         )
-    if d.get("dropped_sources"):
-        parts.append(
-            "drops "
-            + _count(len(d["dropped_sources"]), "source")
-            + " ("
-            + ", ".join(s["text"].strip(" ,;:") for s in d["dropped_sources"][:2])
-            + ")"
-        )
-    if d.get("changed_numbers"):
-        c = d["changed_numbers"]
-        parts.append(
-            f"changes {_count(len(c), 'number')} ("
-            + ", ".join(f"{x['from']} → {x['to']}" for x in c[:2])
-            + (", …" if len(c) > 2 else "")
-            + ")"
-        )
-    if not parts:
-        return f"{head}: the same content."
-    return f"{head}: " + "; ".join(parts) + "."
+    return parts
