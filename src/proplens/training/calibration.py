@@ -9,21 +9,24 @@ articles it was not fitted on (two halves, each scored with the map fitted on th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 __all__ = ["span_outcomes", "fit_isotonic", "expected_calibration_error", "calibrate_oof", "reliability_plot"]
 
 
-def span_outcomes(detector, corpus, ids: Sequence[str], preds: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(raw scores, 1 if right else 0, article index) of every confident and possible span, with ``detector.decode``."""
+def span_outcomes(
+    detector, corpus, ids: Sequence[str], preds: Sequence
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(raw scores, 1 if right else 0, article index) of every confident and possible span,
+    with ``detector.decode``."""
     scores, right, art = [], [], []
     saved = detector.calibration
     detector.calibration = None  # raw scores
     try:
-        for i, (a, p) in enumerate(zip(ids, preds)):
+        for i, (a, p) in enumerate(zip(ids, preds, strict=False)):
             found = detector.find_spans(p, for_labels=True)
             p.spans = detector.label_spans(p, found, detector.classify(p, [(s, e) for s, e, _ in found]))
             cands = list(p.spans) + detector.find_possible(p)
@@ -39,7 +42,9 @@ def span_outcomes(detector, corpus, ids: Sequence[str], preds: Sequence) -> tupl
     return np.asarray(scores, float), np.asarray(right, float), np.asarray(art, int)
 
 
-def fit_isotonic(x: np.ndarray, y: np.ndarray, *, points: int = 24, min_bin: int = 20) -> tuple[list[float], list[float]]:
+def fit_isotonic(
+    x: np.ndarray, y: np.ndarray, *, points: int = 24, min_bin: int = 20
+) -> tuple[list[float], list[float]]:
     """Non-decreasing fit of y on x, returned as at most ``points`` (x, y) knots.
 
     Scores are first pooled into bins of at least ``min_bin`` spans (sorted by score), then adjacent bins
@@ -55,7 +60,7 @@ def fit_isotonic(x: np.ndarray, y: np.ndarray, *, points: int = 24, min_bin: int
     by = [float(ys[i : i + size].sum()) for i in range(0, len(xs), size)]  # right answers per bin
     bn = [float(len(ys[i : i + size])) for i in range(0, len(xs), size)]
     blocks: list[list[float]] = []  # [right, n, x-weighted sum]
-    for xv, r, n in zip(bx, by, bn):
+    for xv, r, n in zip(bx, by, bn, strict=False):
         blocks.append([r, n, xv * n])
         while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
             r2, n2, xs2 = blocks.pop()
@@ -97,9 +102,15 @@ def calibrate_oof(detector, corpus, ids: Sequence[str], preds: Sequence, *, seed
         held[test_m] = np.interp(x[test_m], kx, ky)
     kx, ky = fit_isotonic(x, y)
     return {
-        "x": kx, "y": ky, "n_spans": int(len(x)), "share_right": float(y.mean()) if len(y) else 0.0,
-        "ece_raw": expected_calibration_error(x, y), "ece_calibrated_heldout": expected_calibration_error(held, y),
-        "_raw": x, "_held": held, "_right": y,
+        "x": kx,
+        "y": ky,
+        "n_spans": int(len(x)),
+        "share_right": float(y.mean()) if len(y) else 0.0,
+        "ece_raw": expected_calibration_error(x, y),
+        "ece_calibrated_heldout": expected_calibration_error(held, y),
+        "_raw": x,
+        "_held": held,
+        "_right": y,
     }
 
 
@@ -112,8 +123,10 @@ def reliability_plot(result: dict, path: str | Path) -> None:
 
     fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=100)
     bins = np.linspace(0, 1, 11)
-    for key, label in (("_raw", f"raw (ECE {result['ece_raw']:.3f})"),
-                       ("_held", f"calibrated, held out (ECE {result['ece_calibrated_heldout']:.3f})")):
+    for key, label in (
+        ("_raw", f"raw (ECE {result['ece_raw']:.3f})"),
+        ("_held", f"calibrated, held out (ECE {result['ece_calibrated_heldout']:.3f})"),
+    ):
         p, y = result[key], result["_right"]
         idx = np.minimum((p * 10).astype(int), 9)
         xs = [p[idx == b].mean() for b in range(10) if (idx == b).sum() >= 5]

@@ -1,4 +1,5 @@
-"""Cross-validation by article: out-of-fold predictions, decoding tuned on all of them, figures with intervals.
+"""Cross-validation by article: out-of-fold predictions, decoding tuned on all of them, figures with
+intervals.
 
 One small validation split overstates a recipe (the 56-article split of model 0.3.0 said SI 0.431; unseen
 news said 0.374), so recipes are compared here instead:
@@ -17,9 +18,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -42,10 +43,20 @@ def fold_ids(data_dir: str | Path, fold: int, folds: int, *, seed: int = 13) -> 
     return [a for a in ids if a not in held_set], held
 
 
-def cross_validate(data_dir: str | Path, out_dir: str | Path, *, folds: int = 3, seed: int = 13, epochs: int = 2,
-                   eval_epochs: Sequence[int] | None = None, only_folds: Sequence[int] | None = None,
-                   log: Callable[[str], None] = print, **train_kw) -> dict:
-    """Train every fold (skipping those whose predictions exist), then :func:`evaluate_oof` each evaluated epoch."""
+def cross_validate(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    folds: int = 3,
+    seed: int = 13,
+    epochs: int = 2,
+    eval_epochs: Sequence[int] | None = None,
+    only_folds: Sequence[int] | None = None,
+    log: Callable[[str], None] = print,
+    **train_kw,
+) -> dict:
+    """Train every fold (skipping those whose predictions exist), then :func:`evaluate_oof` each evaluated
+    epoch."""
     from .train import train
 
     out = Path(out_dir)
@@ -58,21 +69,36 @@ def cross_validate(data_dir: str | Path, out_dir: str | Path, *, folds: int = 3,
             continue
         tr, held = fold_ids(data_dir, k, folds, seed=seed)
         log(f"fold {k}/{folds}: training on {len(tr)} articles, predicting {len(held)}")
-        train(data_dir, fold_dir, epochs=epochs, seed=seed, train_ids=tr, eval_ids=held, eval_epochs=eval_epochs,
-              resume=True, log=log, **train_kw)
+        train(
+            data_dir,
+            fold_dir,
+            epochs=epochs,
+            seed=seed,
+            train_ids=tr,
+            eval_ids=held,
+            eval_epochs=eval_epochs,
+            resume=True,
+            log=log,
+            **train_kw,
+        )
     report: dict = {"folds": folds, "seed": seed, "epochs": {}, "paired": {}}
     rows: dict[str, dict] = {}
     for e in eval_epochs:
         files = sorted(out.glob(f"fold*/oof_epoch{e}.pkl"))
         if files:
-            report["epochs"][str(e)] = evaluate_oof(data_dir, files, log=log, plot=out / f"reliability_epoch{e}.png")
+            report["epochs"][str(e)] = evaluate_oof(
+                data_dir, files, log=log, plot=out / f"reliability_epoch{e}.png"
+            )
             rows[str(e)] = _rows_of(data_dir, files, report["epochs"][str(e)]["decode"])
     done = [str(e) for e in eval_epochs if str(e) in rows]
     corpus = PtcCorpus.load(data_dir) if len(done) > 1 else None
-    for prev, last in zip(done, done[1:]):  # does training longer help? paired over the same resamples
+    # does training longer help? paired over the same resamples
+    for prev, last in zip(done, done[1:], strict=False):
         ids = sorted(rows[last])
         if corpus is not None and sorted(rows[prev]) == ids:
-            report["paired"][f"epoch {last} - epoch {prev}"] = paired_difference(rows[prev], rows[last], corpus, ids, n=500)
+            report["paired"][f"epoch {last} - epoch {prev}"] = paired_difference(
+                rows[prev], rows[last], corpus, ids, n=500
+            )
     (out / "cv_report.json").write_text(json.dumps(report, indent=1))
     return report
 
@@ -99,23 +125,34 @@ def _load_pool(files: Sequence[Path]) -> tuple[list[str], list]:
     return ids, preds
 
 
-def rows_for_config(detector, corpus: PtcCorpus, ids: Sequence[str], preds: Sequence) -> dict[str, dict[str, list[TcRow]]]:
-    """Per article: predicted SI rows, TC rows (gold spans labelled) and labelled spans, with ``detector.decode``."""
+def rows_for_config(
+    detector, corpus: PtcCorpus, ids: Sequence[str], preds: Sequence
+) -> dict[str, dict[str, list[TcRow]]]:
+    """Per article: predicted SI rows, TC rows (gold spans labelled) and labelled spans, with
+    ``detector.decode``."""
     out: dict[str, dict[str, list[TcRow]]] = {}
-    for a, p in zip(ids, preds):
+    for a, p in zip(ids, preds, strict=False):
         si = [TcRow(a, None, s, e) for s, e in merge_intervals((s, e) for s, e, _ in detector.find_spans(p))]
         gold = corpus.spans[a]
         spans = [(r.start, r.end) for r in gold]
         labels = assign_techniques(spans, detector.classify(p, spans)) if spans else []
-        tc = [TcRow(a, detector.techniques[k], r.start, r.end) for r, k in zip(gold, labels)]
+        tc = [TcRow(a, detector.techniques[k], r.start, r.end) for r, k in zip(gold, labels, strict=False)]
         found = detector.find_spans(p, for_labels=True)
-        flc = [TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found, detector.classify(p, [(s, e) for s, e, _ in found]))]
+        flc = [
+            TcRow(a, t, s, e)
+            for s, e, t, _ in detector.label_spans(
+                p, found, detector.classify(p, [(s, e) for s, e, _ in found])
+            )
+        ]
         out[a] = {"si": si, "tc": tc, "flc": flc}
     return out
 
 
-def _scores(rows: dict[str, dict[str, list[TcRow]]], corpus: PtcCorpus, ids: Sequence[str]) -> dict[str, float]:
+def _scores(
+    rows: dict[str, dict[str, list[TcRow]]], corpus: PtcCorpus, ids: Sequence[str]
+) -> dict[str, float]:
     """F1 figures over ``ids``; an article drawn twice (a bootstrap resample) counts twice."""
+
     def alias(r: TcRow, k: int) -> TcRow:
         return TcRow(f"{r.article_id}#{k}", r.technique, r.start, r.end)
 
@@ -123,13 +160,19 @@ def _scores(rows: dict[str, dict[str, list[TcRow]]], corpus: PtcCorpus, ids: Seq
     si = [alias(r, k) for k, a in enumerate(ids) for r in rows[a]["si"]]
     tc = [alias(r, k) for k, a in enumerate(ids) for r in rows[a]["tc"]]
     flc = [alias(r, k) for k, a in enumerate(ids) for r in rows[a]["flc"]]
-    out = {"si": si_scores(si, gold)["f1"], "tc": tc_scores(tc, gold)["f1"], "e2e": e2e_scores(flc, gold)["f1"]}
+    out = {
+        "si": si_scores(si, gold)["f1"],
+        "tc": tc_scores(tc, gold)["f1"],
+        "e2e": e2e_scores(flc, gold)["f1"],
+    }
     texts = {f"{a}#{k}": corpus.articles[a] for k, a in enumerate(ids)}
     out["paragraph"] = paragraph_technique_scores(flc, gold, texts)["f1"]
     return out
 
 
-def bootstrap(rows, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 200, seed: int = 0) -> dict[str, list[float]]:
+def bootstrap(
+    rows, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 200, seed: int = 0
+) -> dict[str, list[float]]:
     """95 % intervals of SI/TC/E2E F1 over article resamples."""
     rng = np.random.default_rng(seed)
     ids = list(ids)
@@ -141,8 +184,15 @@ def bootstrap(rows, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 200, seed
     return {k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for k, v in draws.items()}
 
 
-def evaluate_oof(data_dir: str | Path, files: Sequence[Path], *, n_boot: int = 200, log: Callable[[str], None] = print,
-                 detector=None, plot: str | Path | None = None) -> dict:
+def evaluate_oof(
+    data_dir: str | Path,
+    files: Sequence[Path],
+    *,
+    n_boot: int = 200,
+    log: Callable[[str], None] = print,
+    detector=None,
+    plot: str | Path | None = None,
+) -> dict:
     """Tune decoding (coarse grid) on the pooled out-of-fold predictions; figures with bootstrap intervals."""
     from ..model.detector import Detector
     from .tune import tune_decoding
@@ -155,8 +205,14 @@ def evaluate_oof(data_dir: str | Path, files: Sequence[Path], *, n_boot: int = 2
     detector.decode = cfg
     rows = rows_for_config(detector, corpus, ids, preds)
     point = _scores(rows, corpus, ids)
-    result = {"n_articles": len(ids), "f1": point, "ci95": bootstrap(rows, corpus, ids, n=n_boot),
-              "si": metrics["si"], "tc_per_technique": metrics["tc"]["per_technique"], "decode": asdict(cfg)}
+    result = {
+        "n_articles": len(ids),
+        "f1": point,
+        "ci95": bootstrap(rows, corpus, ids, n=n_boot),
+        "si": metrics["si"],
+        "tc_per_technique": metrics["tc"]["per_technique"],
+        "decode": asdict(cfg),
+    }
     from .calibration import calibrate_oof, reliability_plot
 
     cal = calibrate_oof(detector, corpus, ids, preds)
@@ -167,13 +223,18 @@ def evaluate_oof(data_dir: str | Path, files: Sequence[Path], *, n_boot: int = 2
         except ImportError:  # matplotlib comes with the [batch] extra
             pass
     log(f"calibration: ECE {cal['ece_raw']:.3f} raw -> {cal['ece_calibrated_heldout']:.3f} (held-out halves)")
-    log(f"out-of-fold on {len(ids)} articles: SI {point['si']:.3f}, "
-        f"TC {point['tc']:.3f}, E2E {point['e2e']:.3f}, paragraph {point['paragraph']:.3f}")
+    log(
+        f"out-of-fold on {len(ids)} articles: SI {point['si']:.3f}, "
+        f"TC {point['tc']:.3f}, E2E {point['e2e']:.3f}, paragraph {point['paragraph']:.3f}"
+    )
     return result
 
 
-def paired_difference(rows_a, rows_b, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 1000, seed: int = 0) -> dict:
-    """Mean and 95 % interval of (B - A) over the same article resamples; B beats A when the interval excludes 0."""
+def paired_difference(
+    rows_a, rows_b, corpus: PtcCorpus, ids: Sequence[str], *, n: int = 1000, seed: int = 0
+) -> dict:
+    """Mean and 95 % interval of (B - A) over the same article resamples; B beats A when the interval
+    excludes 0."""
     rng = np.random.default_rng(seed)
     ids = list(ids)
     diffs: dict[str, list[float]] = {"si": [], "tc": [], "e2e": [], "paragraph": []}
@@ -182,12 +243,15 @@ def paired_difference(rows_a, rows_b, corpus: PtcCorpus, ids: Sequence[str], *, 
         sa, sb = _scores(rows_a, corpus, sample), _scores(rows_b, corpus, sample)
         for k in diffs:
             diffs[k].append(sb[k] - sa[k])
-    return {k: {"mean": float(np.mean(v)), "ci95": [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))]}
-            for k, v in diffs.items()}
+    return {
+        k: {"mean": float(np.mean(v)), "ci95": [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))]}
+        for k, v in diffs.items()
+    }
 
 
 def apply_cv_decoding(model_dir: str | Path, report: dict, *, epoch: str | int) -> dict:
-    """Write the decoding tuned on the out-of-fold predictions of ``epoch``, and its figures, into a model folder."""
+    """Write the decoding tuned on the out-of-fold predictions of ``epoch``, and its figures, into a model
+    folder."""
     path = Path(model_dir) / "config.json"
     cfg = json.loads(path.read_text())
     r = report["epochs"][str(epoch)]
@@ -195,9 +259,17 @@ def apply_cv_decoding(model_dir: str | Path, report: dict, *, epoch: str | int) 
     if r.get("calibration"):
         cfg["calibration"] = {"x": r["calibration"]["x"], "y": r["calibration"]["y"]}
     cfg.setdefault("metrics", {})["cross_validation"] = {
-        "folds": report["folds"], "epoch": int(epoch), "n_articles": r["n_articles"],
-        "si_f1": r["f1"]["si"], "tc_f1": r["f1"]["tc"], "e2e_f1": r["f1"]["e2e"], "paragraph_f1": r["f1"].get("paragraph"),
-        "ci95": r["ci95"], "calibration_ece": {k: r.get("calibration", {}).get(k) for k in ("ece_raw", "ece_calibrated_heldout")},
+        "folds": report["folds"],
+        "epoch": int(epoch),
+        "n_articles": r["n_articles"],
+        "si_f1": r["f1"]["si"],
+        "tc_f1": r["f1"]["tc"],
+        "e2e_f1": r["f1"]["e2e"],
+        "paragraph_f1": r["f1"].get("paragraph"),
+        "ci95": r["ci95"],
+        "calibration_ece": {
+            k: r.get("calibration", {}).get(k) for k in ("ece_raw", "ece_calibrated_heldout")
+        },
     }
     path.write_text(json.dumps(cfg, indent=1))
     return cfg

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.alignment import Window, best_window, char_span_to_tokens, line_windows, make_windows, tokenize, window_ids
+from ..model.alignment import (
+    Window,
+    best_window,
+    char_span_to_tokens,
+    line_windows,
+    make_windows,
+    tokenize,
+    window_ids,
+)
 from ..model.features import normalize_phrase, span_text_features
 from ..ptc.io import PtcCorpus, TcRow
 from ..ptc.metrics import merge_intervals
@@ -28,11 +36,14 @@ class TrainWindow:
     soft_tech: np.ndarray | None = None  # [L+2, K]
 
 
-# Teacher outputs of one text, on the teacher's own tokens: (char offsets [m, 2], P(O,B,I) [m, 3], P(technique) [m, K]).
+# Teacher outputs of one text, on the teacher's own tokens:
+# (char offsets [m, 2], P(O,B,I) [m, 3], P(technique) [m, K]).
 TeacherOutput = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def transfer_token_probs(src_offsets: np.ndarray, src_probs: np.ndarray, dst_offsets: np.ndarray) -> np.ndarray:
+def transfer_token_probs(
+    src_offsets: np.ndarray, src_probs: np.ndarray, dst_offsets: np.ndarray
+) -> np.ndarray:
     """Probabilities on another tokenization of the same text: each destination token takes the mean over
     the source tokens its characters overlap (teacher and student tokenizers differ; characters do not)."""
     out = np.zeros((len(dst_offsets), src_probs.shape[1]), dtype=np.float32)
@@ -40,7 +51,7 @@ def transfer_token_probs(src_offsets: np.ndarray, src_probs: np.ndarray, dst_off
         return out
     lo = np.searchsorted(src_offsets[:, 1], dst_offsets[:, 0], side="right")
     hi = np.searchsorted(src_offsets[:, 0], dst_offsets[:, 1], side="left")
-    for i, (a, b) in enumerate(zip(lo, hi)):
+    for i, (a, b) in enumerate(zip(lo, hi, strict=False)):
         if b > a:
             out[i] = src_probs[a:b].mean(axis=0)
         elif a < len(src_probs):  # no overlap (whitespace-only difference): nearest token to the right
@@ -48,7 +59,9 @@ def transfer_token_probs(src_offsets: np.ndarray, src_probs: np.ndarray, dst_off
     return out
 
 
-def split_by_article(ids: list[str], *, val_fraction: float = 0.15, seed: int = 13) -> tuple[list[str], list[str]]:
+def split_by_article(
+    ids: list[str], *, val_fraction: float = 0.15, seed: int = 13
+) -> tuple[list[str], list[str]]:
     """A fixed, seeded article-level split: (train ids, validation ids), both sorted."""
     ids = sorted(ids)
     rng = random.Random(seed)
@@ -62,7 +75,8 @@ def split_by_article(ids: list[str], *, val_fraction: float = 0.15, seed: int = 
 
 def jittered_windows(n_tokens: int, *, size: int, offset: int, min_size: int = 16) -> list[Window]:
     """Windows of ``size`` tokens whose cut points are shifted by ``offset``: the first window is
-    ``[0, offset)``, the last is a full one ending at the end (it may overlap its neighbour). Drawing a new offset every epoch shows each token with different
+    ``[0, offset)``, the last is a full one ending at the end (it may overlap its neighbour).
+    Drawing a new offset every epoch shows each token with different
     left/right context instead of always at the same window position (a fixed cut leaves the tokens
     near it with one-sided context in every epoch)."""
     if n_tokens <= size or offset < min_size or offset >= size:
@@ -74,8 +88,19 @@ def jittered_windows(n_tokens: int, *, size: int, offset: int, min_size: int = 1
 
 
 def article_windows(
-    article_id: str, text: str, rows: list[TcRow], tokenizer, *, size: int, stride: int, cls_id: int = 101, sep_id: int = 102,
-    offset: int = 0, windowing: str = "stride", teacher: TeacherOutput | None = None, labelled: bool = True,
+    article_id: str,
+    text: str,
+    rows: list[TcRow],
+    tokenizer,
+    *,
+    size: int,
+    stride: int,
+    cls_id: int = 101,
+    sep_id: int = 102,
+    offset: int = 0,
+    windowing: str = "stride",
+    teacher: TeacherOutput | None = None,
+    labelled: bool = True,
 ) -> list[TrainWindow]:
     """Training windows of one article (``offset`` > 0: :func:`jittered_windows` instead of a fixed stride;
     ``windowing="lines"``: one window per line, as the detector reads it). ``teacher`` adds soft targets;
@@ -93,7 +118,7 @@ def article_windows(
     for r in rows:
         tr = char_span_to_tokens(tk.offsets, r.start, r.end)
         if tr:
-            tech[tr[0] : tr[1], TECH_INDEX[r.technique]] = 1.0
+            tech[tr[0] : tr[1], TECH_INDEX[str(r.technique)]] = 1.0
     if windowing == "lines":
         wins = line_windows(tk, text, size=size)
     elif offset:
@@ -102,7 +127,10 @@ def article_windows(
         wins = make_windows(n, size=size, stride=stride)
     soft = None
     if teacher is not None:
-        soft = (transfer_token_probs(teacher[0], teacher[1], tk.offsets), transfer_token_probs(teacher[0], teacher[2], tk.offsets))
+        soft = (
+            transfer_token_probs(teacher[0], teacher[1], tk.offsets),
+            transfer_token_probs(teacher[0], teacher[2], tk.offsets),
+        )
     out = []
     for w in wins:
         ids = window_ids(tk, w, cls_id, sep_id)
@@ -127,27 +155,65 @@ def article_windows(
         if bw is None:
             continue
         wi, ra, rb = bw
-        out[wi].spans.append((ra, rb, TECH_INDEX[r.technique], span_text_features(text, r.start, r.end, norm_text=norm)))
+        out[wi].spans.append(
+            (ra, rb, TECH_INDEX[str(r.technique)], span_text_features(text, r.start, r.end, norm_text=norm))
+        )
     return out
 
 
-def corpus_windows(corpus: PtcCorpus, ids: list[str], tokenizer, *, size: int, stride: int,
-                   jitter_seed: int | None = None, windowing: str = "stride", cls_id: int = 101,
-                   sep_id: int = 102, teacher: dict[str, TeacherOutput] | None = None,
-                   unlabeled: dict[str, str] | None = None) -> list[TrainWindow]:
+def corpus_windows(
+    corpus: PtcCorpus,
+    ids: list[str],
+    tokenizer,
+    *,
+    size: int,
+    stride: int,
+    jitter_seed: int | None = None,
+    windowing: str = "stride",
+    cls_id: int = 101,
+    sep_id: int = 102,
+    teacher: dict[str, TeacherOutput] | None = None,
+    unlabeled: dict[str, str] | None = None,
+) -> list[TrainWindow]:
     """Windows of every article; with ``jitter_seed``, each article's cut points are shifted by a random
     offset drawn from that seed (one draw per article, reproducible)."""
     rng = random.Random(jitter_seed)
     out: list[TrainWindow] = []
     for a in ids:
         offset = rng.randrange(size) if jitter_seed is not None else 0
-        out.extend(article_windows(a, corpus.articles[a], corpus.spans[a], tokenizer, size=size, stride=stride, offset=offset,
-                                   windowing=windowing, cls_id=cls_id, sep_id=sep_id, teacher=(teacher or {}).get(a)))
+        out.extend(
+            article_windows(
+                a,
+                corpus.articles[a],
+                corpus.spans[a],
+                tokenizer,
+                size=size,
+                stride=stride,
+                offset=offset,
+                windowing=windowing,
+                cls_id=cls_id,
+                sep_id=sep_id,
+                teacher=(teacher or {}).get(a),
+            )
+        )
     for a, text in sorted((unlabeled or {}).items()):
         if teacher is None or a not in teacher:
             continue  # unlabeled text without teacher targets teaches nothing
-        out.extend(article_windows(a, text, [], tokenizer, size=size, stride=stride, windowing=windowing, cls_id=cls_id,
-                                   sep_id=sep_id, teacher=teacher[a], labelled=False))
+        out.extend(
+            article_windows(
+                a,
+                text,
+                [],
+                tokenizer,
+                size=size,
+                stride=stride,
+                windowing=windowing,
+                cls_id=cls_id,
+                sep_id=sep_id,
+                teacher=teacher[a],
+                labelled=False,
+            )
+        )
     return out
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -23,8 +23,13 @@ from .data import TeacherOutput
 __all__ = ["teacher_outputs", "oof_teacher_outputs", "read_unlabeled", "save_teacher", "load_teacher"]
 
 
-def teacher_outputs(model_dir: str | Path | None, texts: Mapping[str, str], *, batch: int = 8,
-                    progress: Callable[[int], None] | None = None) -> dict[str, TeacherOutput]:
+def teacher_outputs(
+    model_dir: str | Path | None,
+    texts: Mapping[str, str],
+    *,
+    batch: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, TeacherOutput]:
     """Token offsets and probabilities of an exported model (ONNX) on each text."""
     from ..model.runtime import load_detector
 
@@ -33,7 +38,7 @@ def teacher_outputs(model_dir: str | Path | None, texts: Mapping[str, str], *, b
     out: dict[str, TeacherOutput] = {}
     for b in range(0, len(ids), batch):
         chunk = ids[b : b + batch]
-        for a, p in zip(chunk, det.encode([texts[a] for a in chunk])):
+        for a, p in zip(chunk, det.encode([texts[a] for a in chunk]), strict=False):
             out[a] = (p.tokens.offsets.copy(), p.p_bio.astype(np.float32), p.p_tech.astype(np.float32))
         if progress:
             progress(len(chunk))
@@ -47,7 +52,7 @@ def oof_teacher_outputs(files: Sequence[Path]) -> dict[str, TeacherOutput]:
     out: dict[str, TeacherOutput] = {}
     for f in files:
         ids = json.loads((Path(f).parent / "split.json").read_text())["evaluation"]
-        for a, p in zip(ids, load_predictions(Path(f))):
+        for a, p in zip(ids, load_predictions(Path(f)), strict=False):
             out[a] = (p.tokens.offsets.copy(), p.p_bio.astype(np.float32), p.p_tech.astype(np.float32))
     return out
 
@@ -69,8 +74,11 @@ def read_unlabeled(path: str | Path, *, prefix: str = "news") -> dict[str, str]:
 
 def save_teacher(targets: Mapping[str, TeacherOutput], path: str | Path) -> None:
     with open(path, "wb") as f:
-        pickle.dump({a: (o, b.astype(np.float16), t.astype(np.float16)) for a, (o, b, t) in targets.items()}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(
+            {a: (o, b.astype(np.float16), t.astype(np.float16)) for a, (o, b, t) in targets.items()},
+            f,
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
 
 
 def load_teacher(path: str | Path) -> dict[str, TeacherOutput]:

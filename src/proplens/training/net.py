@@ -1,4 +1,5 @@
-"""The torch network: a pretrained encoder (MiniLM or MPNet) + BIO span head + per-token technique head + span classifier."""
+"""The torch network: a pretrained encoder (MiniLM or MPNet) + BIO span head + per-token technique head
++ span classifier."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from torch import nn
 
 from ..model.features import N_SPAN_FEATURES
 from .encoders import encoder_path
+
 
 def base_encoder_path(name: str = "minilm", *, verify: bool = True) -> Path:
     """Path of a base encoder's Hugging Face folder (see :mod:`proplens.training.encoders`)."""
@@ -22,10 +24,12 @@ class PropagandaNet(nn.Module):
     hidden states with the same feature recipe as :meth:`proplens.model.detector.Detector.span_features`.
     """
 
-    def __init__(self, encoder: nn.Module, n_techniques: int = 14, span_hidden: int = 256, dropout: float = 0.1):
+    def __init__(
+        self, encoder: nn.Module, n_techniques: int = 14, span_hidden: int = 256, dropout: float = 0.1
+    ):
         super().__init__()
         self.encoder = encoder
-        H = encoder.config.hidden_size
+        H = int(encoder.config.hidden_size)  # type: ignore[union-attr,arg-type]  # a transformers PreTrainedModel
         self.bio = nn.Linear(H, 3)
         self.tech = nn.Linear(H, n_techniques)
         self.span1 = nn.Linear(4 * H + N_SPAN_FEATURES, span_hidden)
@@ -33,7 +37,7 @@ class PropagandaNet(nn.Module):
         self.drop = nn.Dropout(dropout)
 
     @classmethod
-    def from_base(cls, path: str | Path | None = None, *, config_only: bool = False, **kw) -> "PropagandaNet":
+    def from_base(cls, path: str | Path | None = None, *, config_only: bool = False, **kw) -> PropagandaNet:
         from transformers import AutoConfig, AutoModel
 
         path = Path(path) if path else base_encoder_path()

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
-
-import pickle
 
 from ..model.alignment import WINDOWINGS, load_tokenizer
 from ..model.detector import Detector
@@ -25,8 +24,8 @@ from ..ptc.io import PtcCorpus
 from ..techniques import TECHNIQUE_IDS
 from .data import TrainWindow, corpus_windows, length_batches, split_by_article
 from .encoders import special_token_ids
-from .tune import tune_decoding
 from .net import PropagandaNet, base_encoder_path
+from .tune import tune_decoding
 
 Progress = Callable[[str, int, int], None]
 
@@ -115,15 +114,18 @@ def _gold_weights(soft, soft_weight: float, batch: int) -> torch.Tensor:
     return torch.where(has_soft, torch.tensor(1.0 - soft_weight), torch.tensor(1.0))
 
 
-def _weighted_bio_loss(logits: torch.Tensor, bio: torch.Tensor, window_w: torch.Tensor,
-                       class_w: torch.Tensor | None) -> torch.Tensor:
+def _weighted_bio_loss(
+    logits: torch.Tensor, bio: torch.Tensor, window_w: torch.Tensor, class_w: torch.Tensor | None
+) -> torch.Tensor:
     """Class-weighted token cross-entropy (the mean of ``nn.CrossEntropyLoss(weight=...)``) with each
     window's tokens scaled by ``window_w``; equal to the plain loss when every weight is 1."""
     valid = bio >= 0
     if not valid.any():
         return logits.sum() * 0
     target = bio.clamp(min=0)
-    nll = nn.functional.cross_entropy(logits.reshape(-1, 3), target.reshape(-1), reduction="none").view_as(bio)
+    nll = nn.functional.cross_entropy(logits.reshape(-1, 3), target.reshape(-1), reduction="none").view_as(
+        bio
+    )
     cw = class_w[target] if class_w is not None else torch.ones_like(nll)
     cw = cw * valid
     return (nll * cw * window_w[:, None]).sum() / cw.sum()
@@ -132,7 +134,7 @@ def _weighted_bio_loss(logits: torch.Tensor, bio: torch.Tensor, window_w: torch.
 def span_features_torch(hidden: torch.Tensor, spans) -> torch.Tensor:
     bidx, a, e, _, tf = spans
     rows = []
-    for i, ra, rb in zip(bidx, a, e):
+    for i, ra, rb in zip(bidx, a, e, strict=False):
         h = hidden[i]
         rows.append(torch.cat([h[0], h[ra:rb].mean(0), h[ra], h[rb - 1]]))
     return torch.cat([torch.stack(rows), tf], dim=1)
@@ -211,45 +213,94 @@ def train(
     corpus = PtcCorpus.load(data_dir)
     split_seed = seed if split_seed is None else split_seed
     if train_ids is not None:
-        train_ids, val_ids = sorted(train_ids), []
+        train_ids, val_ids = sorted(train_ids), list[str]()
     elif val_fraction > 0:
-        train_ids, val_ids = split_by_article(list(corpus.articles), val_fraction=val_fraction, seed=split_seed)
+        train_ids, val_ids = split_by_article(
+            list(corpus.articles), val_fraction=val_fraction, seed=split_seed
+        )
     else:
         train_ids, val_ids = sorted(corpus.articles), []
     eval_ids = sorted(eval_ids or [])
-    (out / "split.json").write_text(json.dumps({"seed": split_seed, "train": train_ids, "validation": val_ids,
-                                                "evaluation": eval_ids}, indent=1))
+    (out / "split.json").write_text(
+        json.dumps(
+            {"seed": split_seed, "train": train_ids, "validation": val_ids, "evaluation": eval_ids}, indent=1
+        )
+    )
     # written first, so that a checkpoint of an unfinished run can be exported too
-    hp = {"epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "window_size": window_size,
-          "window_stride": window_stride, "val_fraction": val_fraction, "span_loss_weight": span_loss_weight,
-          "tech_loss_weight": tech_loss_weight, "window_jitter": window_jitter, "split_seed": split_seed,
-          "base": base, "windowing": windowing, "bio_weights": list(bio_weights), "bf16": bf16,
-          "n_train_articles": len(train_ids), "distilled": teacher is not None, "soft_weight": soft_weight,
-          "n_unlabeled_texts": len(unlabeled or {})}
+    hp = {
+        "epochs": epochs,
+        "seed": seed,
+        "batch_size": batch_size,
+        "lr": lr,
+        "head_lr": head_lr,
+        "window_size": window_size,
+        "window_stride": window_stride,
+        "val_fraction": val_fraction,
+        "span_loss_weight": span_loss_weight,
+        "tech_loss_weight": tech_loss_weight,
+        "window_jitter": window_jitter,
+        "split_seed": split_seed,
+        "base": base,
+        "windowing": windowing,
+        "bio_weights": list(bio_weights),
+        "bf16": bf16,
+        "n_train_articles": len(train_ids),
+        "distilled": teacher is not None,
+        "soft_weight": soft_weight,
+        "n_unlabeled_texts": len(unlabeled or {}),
+    }
     (out / "train_config.json").write_text(json.dumps(hp, indent=1))
 
     def epoch_windows(epoch: int) -> list[TrainWindow]:
         jitter = seed * 1000 + epoch if window_jitter and windowing == "stride" else None
-        return corpus_windows(corpus, train_ids, tokenizer, size=window_size, stride=window_stride, jitter_seed=jitter,
-                              windowing=windowing, cls_id=cls_id, sep_id=sep_id, teacher=teacher, unlabeled=unlabeled)
+        return corpus_windows(
+            corpus,
+            train_ids,
+            tokenizer,
+            size=window_size,
+            stride=window_stride,
+            jitter_seed=jitter,
+            windowing=windowing,
+            cls_id=cls_id,
+            sep_id=sep_id,
+            teacher=teacher,
+            unlabeled=unlabeled,
+        )
 
     def detector(net: PropagandaNet) -> Detector:
-        return Detector(TorchBackend(net), tokenizer, net.span_head_numpy(), window_size=window_size,
-                        window_stride=window_stride, windowing=windowing, cls_id=cls_id, sep_id=sep_id)
+        return Detector(
+            TorchBackend(net),
+            tokenizer,
+            net.span_head_numpy(),
+            window_size=window_size,
+            window_stride=window_stride,
+            windowing=windowing,
+            cls_id=cls_id,
+            sep_id=sep_id,
+        )
 
     tr_windows = epoch_windows(0)
-    log(f"{len(train_ids)} training articles ({len(tr_windows)} windows), {len(val_ids)} validation articles, "
-        f"{len(eval_ids)} evaluation articles; encoder {base}, {windowing} windows")
+    log(
+        f"{len(train_ids)} training articles ({len(tr_windows)} windows), "
+        f"{len(val_ids)} validation articles, "
+        f"{len(eval_ids)} evaluation articles; encoder {base}, {windowing} windows"
+    )
 
     net = PropagandaNet.from_base(base_path)
     enc_params = list(net.encoder.parameters())
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": lr}, {"params": head_params, "lr": head_lr}], weight_decay=0.01)
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": lr}, {"params": head_params, "lr": head_lr}], weight_decay=0.01
+    )
     steps_per_epoch = math.ceil(len(tr_windows) / batch_size)
     total = steps_per_epoch * epochs
     warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
-    bio_loss = nn.CrossEntropyLoss(weight=torch.tensor(list(bio_weights), dtype=torch.float32), ignore_index=-100)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
+    bio_loss = nn.CrossEntropyLoss(
+        weight=torch.tensor(list(bio_weights), dtype=torch.float32), ignore_index=-100
+    )
     span_loss = nn.CrossEntropyLoss(weight=_class_weights(tr_windows), label_smoothing=0.05)
     bce = nn.BCEWithLogitsLoss(reduction="none")
 
@@ -288,14 +339,22 @@ def train(
                 # a batch mixing gold-only articles with unlabeled news keeps full gold weight on the former.
                 gold_w = _gold_weights(soft, soft_weight, bio.shape[0])
                 loss = _weighted_bio_loss(bio_logits, bio, gold_w, bio_loss.weight)
-                tl = (bce(tech_logits, tech).mean(-1) * tmask * gold_w[:, None]).sum() / tmask.sum().clamp(min=1)
+                tl = (bce(tech_logits, tech).mean(-1) * tmask * gold_w[:, None]).sum() / tmask.sum().clamp(
+                    min=1
+                )
                 loss = loss + tech_loss_weight * tl
                 if soft is not None:
                     s_bio, s_tech, s_mask = soft
                     n_soft = s_mask.sum().clamp(min=1)
                     ce = -(s_bio * torch.log_softmax(bio_logits, -1)).sum(-1)
                     loss = loss + soft_weight * (ce * s_mask).sum() / n_soft
-                    loss = loss + tech_loss_weight * soft_weight * (bce(tech_logits, s_tech).mean(-1) * s_mask).sum() / n_soft
+                    loss = (
+                        loss
+                        + tech_loss_weight
+                        * soft_weight
+                        * (bce(tech_logits, s_tech).mean(-1) * s_mask).sum()
+                        / n_soft
+                    )
                 if spans is not None:
                     logits = net.span_logits(span_features_torch(hidden, spans)).float()
                     loss = loss + span_loss_weight * span_loss(logits, spans[3])
@@ -306,19 +365,28 @@ def train(
             sched.step()
             run_loss += loss.item()
             if progress:
-                progress(f"epoch {epoch + 1}/{epochs} loss {run_loss / (step + 1):.3f}", step + 1, steps_per_epoch)
+                progress(
+                    f"epoch {epoch + 1}/{epochs} loss {run_loss / (step + 1):.3f}", step + 1, steps_per_epoch
+                )
         train_seconds = time.time() - t0
         if eval_ids and (eval_epochs is None or epoch + 1 in eval_epochs):
             det = detector(net)
-            save_predictions(det.encode([corpus.articles[a] for a in eval_ids]), det.span_weights,
-                             out / f"oof_epoch{epoch + 1}.pkl")
+            save_predictions(
+                det.encode([corpus.articles[a] for a in eval_ids]),
+                det.span_weights,
+                out / f"oof_epoch{epoch + 1}.pkl",
+            )
         if val_ids:
             metrics, cfg = tune_decoding(detector(net), corpus, val_ids, full=False)
         else:
             metrics = {"si": {"f1": 0.0}, "tc": {"f1": 0.0}, "e2e": {"f1": 0.0}}
         metrics.update(epoch=epoch + 1, train_loss=run_loss / steps_per_epoch, epoch_seconds=train_seconds)
         history.append(metrics)
-        log(f"epoch {epoch + 1}: loss {metrics['train_loss']:.3f} SI F1 {metrics['si']['f1']:.3f} TC F1 {metrics['tc']['f1']:.3f} E2E F1 {metrics['e2e']['f1']:.3f} ({metrics['epoch_seconds']:.0f}s)")
+        log(
+            f"epoch {epoch + 1}: loss {metrics['train_loss']:.3f} SI F1 {metrics['si']['f1']:.3f} "
+            f"TC F1 {metrics['tc']['f1']:.3f} E2E F1 {metrics['e2e']['f1']:.3f} "
+            f"({metrics['epoch_seconds']:.0f}s)"
+        )
         # without validation articles the last epoch is the one kept
         key = metrics["si"]["f1"] + metrics["tc"]["f1"] + metrics["e2e"]["f1"] if val_ids else float(epoch)
         if best is None or key > best["key"]:
@@ -327,10 +395,19 @@ def train(
         if keep_epoch_weights:  # for checkpoint averaging ("model soups") after training
             torch.save(net.state_dict(), out / f"epoch{epoch + 1}.pt")
         torch.save(
-            {"model": net.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "epoch": epoch + 1,
-             "history": history, "best": best, "py_rng": random.getstate(), "np_rng": np.random.get_state(),
-             "torch_rng": torch.get_rng_state()},
+            {
+                "model": net.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(),
+                "epoch": epoch + 1,
+                "history": history,
+                "best": best,
+                "py_rng": random.getstate(),
+                "np_rng": np.random.get_state(),
+                "torch_rng": torch.get_rng_state(),
+            },
             ckpt,
         )
         (out / "metrics.json").write_text(json.dumps({"history": history, "best": best}, indent=1))
+    assert best is not None  # at least one epoch ran (or was resumed)
     return best

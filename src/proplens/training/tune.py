@@ -10,8 +10,8 @@ import numpy as np
 from ..model.decoding import DecodeConfig
 from ..model.detector import Detector
 from ..ptc.io import PtcCorpus, TcRow
-from ..ptc.run import assign_techniques
 from ..ptc.metrics import e2e_scores, si_scores, tc_scores
+from ..ptc.run import assign_techniques
 from ..techniques import TECHNIQUE_IDS
 
 SPAN_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
@@ -23,8 +23,9 @@ TECH_SPAN_THRESHOLDS = (1.01, 0.3, 0.4, 0.5, 0.6, 0.7)
 MIN_SPAN_SCORES = (0.0, 0.1, 0.2, 0.3)
 
 
-def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True,
-                  preds: list | None = None) -> tuple[dict, DecodeConfig]:
+def tune_decoding(
+    detector: Detector, corpus: PtcCorpus, ids: list[str], *, full: bool = True, preds: list | None = None
+) -> tuple[dict, DecodeConfig]:
     """Encode the articles once (or take their ``preds``, e.g. pooled out-of-fold predictions); choose span
     threshold and gap by SI F1, the token/span technique mix by TC F1, the multi-label threshold by
     end-to-end F1. Returns metrics at the chosen config, and the config."""
@@ -35,28 +36,38 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
     try:
         # 1. span decoding
         best = None
-        for thr, gap, peak in itertools.product(SPAN_THRESHOLDS, JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)):
+        for thr, gap, peak in itertools.product(
+            SPAN_THRESHOLDS, JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)
+        ):
             if 0 < peak <= thr:
                 continue  # the peak filter would keep every run: same as 0
             detector.decode = replace(base, span_threshold=thr, join_gap=gap, span_peak_threshold=peak)
-            rows = [TcRow(a, None, s, e) for a, p in zip(ids, preds) for s, e, _ in detector.find_spans(p)]
+            rows = [
+                TcRow(a, None, s, e)
+                for a, p in zip(ids, preds, strict=False)
+                for s, e, _ in detector.find_spans(p)
+            ]
             si = si_scores(rows, gold)
             if best is None or si["f1"] > best[0]["f1"]:
                 best = (si, detector.decode)
+        assert best is not None  # the grids are never empty
         si, cfg = best
         # 2. technique mix, on gold spans (the TC setting)
         best_tc = None
         for w in TECH_TOKEN_WEIGHTS if full else (base.tech_token_weight,):
             detector.decode = replace(cfg, tech_token_weight=w)
-            tc_pred = []
-            for a, p in zip(ids, preds):
+            tc_pred: list[TcRow] = []
+            for a, p in zip(ids, preds, strict=False):
                 rows = corpus.spans[a]
                 spans = [(r.start, r.end) for r in rows]
                 labels = assign_techniques(spans, detector.classify(p, spans))
-                tc_pred.extend(TcRow(a, TECHNIQUE_IDS[k], r.start, r.end) for r, k in zip(rows, labels))
+                tc_pred.extend(
+                    TcRow(a, TECHNIQUE_IDS[k], r.start, r.end) for r, k in zip(rows, labels, strict=False)
+                )
             tc = tc_scores(tc_pred, gold)
             if best_tc is None or tc["f1"] > best_tc[0]["f1"]:
                 best_tc = (tc, detector.decode)
+        assert best_tc is not None
         tc, cfg = best_tc
         # 3. labelled spans, tuned for end-to-end F1: first their span threshold and gap (top label only),
         #    then the multi-label threshold, technique-token runs and a minimum score.
@@ -68,27 +79,40 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
             known = cache[a]
             todo = [(s, e) for s, e, _ in found if (s, e) not in known]
             if todo:
-                for span, pr in zip(todo, detector.classify(p, todo)):
+                for span, pr in zip(todo, detector.classify(p, todo), strict=False):
                     known[span] = pr
-            return np.array([known[(s, e)] for s, e, _ in found]).reshape(len(found), len(detector.techniques))
+            return np.array([known[(s, e)] for s, e, _ in found]).reshape(
+                len(found), len(detector.techniques)
+            )
 
-        for thr, gap, peak in itertools.product(SPAN_THRESHOLDS + (0.6, 0.65, 0.7), JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)):
+        for thr, gap, peak in itertools.product(
+            SPAN_THRESHOLDS + (0.6, 0.65, 0.7), JOIN_GAPS, SPAN_PEAKS if full else (0.0, 0.55)
+        ):
             if 0 < peak <= thr:
                 continue
-            detector.decode = replace(cfg, label_span_threshold=thr, label_join_gap=gap, label_peak_threshold=peak,
-                                      multi_label_threshold=1.01)
+            detector.decode = replace(
+                cfg,
+                label_span_threshold=thr,
+                label_join_gap=gap,
+                label_peak_threshold=peak,
+                multi_label_threshold=1.01,
+            )
             rows = []
-            for a, p in zip(ids, preds):
+            for a, p in zip(ids, preds, strict=False):
                 found = detector.find_spans(p, for_labels=True)
                 probs = classify_cached(a, p, found)
                 rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found, probs))
             e2e = e2e_scores(rows, gold)
             if best_lab is None or e2e["f1"] > best_lab[0]:
                 best_lab = (e2e["f1"], detector.decode)
+        assert best_lab is not None
         cfg = best_lab[1]
         detector.decode = cfg
-        found = {a: detector.find_spans(p, for_labels=True) for a, p in zip(ids, preds)}
-        probs = {a: detector.classify(p, [(s, e) for s, e, _ in found[a]]) for a, p in zip(ids, preds)}
+        found_by = {a: detector.find_spans(p, for_labels=True) for a, p in zip(ids, preds, strict=False)}
+        probs = {
+            a: detector.classify(p, [(s, e) for s, e, _ in found_by[a]])
+            for a, p in zip(ids, preds, strict=False)
+        }
         best_e2e = None
         grid = itertools.product(
             MULTI_LABEL_THRESHOLDS,
@@ -97,13 +121,21 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
             (False, True) if full else (False,),
         )
         for mlt, tst, mss, rep in grid:
-            detector.decode = replace(cfg, multi_label_threshold=mlt, tech_span_threshold=tst, min_span_score=mss, repetition_rule=rep)
+            detector.decode = replace(
+                cfg,
+                multi_label_threshold=mlt,
+                tech_span_threshold=tst,
+                min_span_score=mss,
+                repetition_rule=rep,
+            )
             rows = []
-            for a, p in zip(ids, preds):
-                rows.extend(TcRow(a, t, s, e) for s, e, t, _ in detector.label_spans(p, found[a], probs[a]))
+            for a, p in zip(ids, preds, strict=False):
+                labelled = detector.label_spans(p, found_by[a], probs[a])
+                rows.extend(TcRow(a, t, s, e) for s, e, t, _ in labelled)
             e2e = e2e_scores(rows, gold)
             if best_e2e is None or e2e["f1"] > best_e2e[0]["f1"]:
                 best_e2e = (e2e, detector.decode)
+        assert best_e2e is not None
         e2e, cfg = best_e2e
     finally:
         detector.decode = base
@@ -111,7 +143,9 @@ def tune_decoding(detector: Detector, corpus: PtcCorpus, ids: list[str], *, full
         "si": {k: si[k] for k in ("precision", "recall", "f1")},
         "tc": {"f1": tc["f1"], "per_technique": tc["per_technique"]},
         "e2e": {k: e2e[k] for k in ("precision", "recall", "f1")},
-        "e2e_per_technique": {t: {k: v[k] for k in ("precision", "recall", "f1")} for t, v in e2e["per_technique"].items()},
+        "e2e_per_technique": {
+            t: {k: v[k] for k in ("precision", "recall", "f1")} for t, v in e2e["per_technique"].items()
+        },
         "decode": asdict(cfg),
         "n_articles": len(ids),
         "n_gold_spans": len(gold),
