@@ -39,25 +39,11 @@ PROGRESS_MIN_CHARS = 20_000
 def _with_progress_bar(analyzer, text: str, title: str | None):
     """Analyze with a rich progress bar on stderr: encoder windows, then sources and sentence scores."""
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+
+    from ..bars import progress_bar
 
     console = Console(stderr=True)
-    columns = (
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("windows"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=console.is_terminal) as bar:
+    with progress_bar(unit="windows", console=console, transient=console.is_terminal) as bar:
         task = bar.add_task(f"analysing {len(text):,} characters", total=None)
 
         def update(done: int, total: int) -> None:

@@ -15,23 +15,9 @@ ptc_app = typer.Typer(
 
 @contextmanager
 def _progress(total: int, label: str):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from ..bars import progress_bar
 
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-    ) as p:
+    with progress_bar() as p:
         task = p.add_task(label, total=total)
         yield lambda n=1: p.advance(task, n)
 

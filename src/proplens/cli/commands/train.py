@@ -75,23 +75,10 @@ def train_command(
                 path="the training stack", reason=f"{exc}; install it with pip install 'proplens[train]'"
             )
         ) from None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from ..bars import progress_bar
 
     work = out / "work"
-    with Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    ) as p:
+    with progress_bar(transient=False) as p:
         task = p.add_task("training", total=None)
 
         def progress(msg: str, i: int, n: int) -> None:
