@@ -3,6 +3,11 @@
 Offsets are Python ``str`` indices into the *original* input (end exclusive), so
 ``analysis.text[span.start:span.end] == span.text`` always holds, CRLF and emoji included.
 A span keeps a reference to its text and slices it; it never stores a copy that could drift.
+
+The JSON form of an analysis (:meth:`Analysis.to_dict`, read back by :meth:`Analysis.from_dict`) is the one
+record the CLI, the API and the store share. It carries ``"schema_version"`` (:data:`SCHEMA_VERSION`); a
+record without it was written before the field existed and reads as version 1. New fields are added without
+a new version; a version is only raised when a field changes meaning or goes away.
 """
 
 from __future__ import annotations
@@ -12,10 +17,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Errors, InvalidSpanError
+from .errors import Errors, InvalidSpanError, RecordVersionError
 from .techniques import TECHNIQUE_IDS, Technique, get_technique
 
-__all__ = ["Span", "Sentence", "Attribution", "Analysis"]
+__all__ = ["Span", "Sentence", "Attribution", "Analysis", "SCHEMA_VERSION", "record_version"]
+
+#: The version of the JSON form of an analysis, written as its ``"schema_version"`` field.
+SCHEMA_VERSION = 1
+
+
+def record_version(d: Mapping[str, Any]) -> int:
+    """The schema version of an analysis record: its ``"schema_version"``, 1 when it has none.
+
+    Raises :class:`~proplens.errors.RecordVersionError` for a version this proplens cannot read.
+
+    Examples
+    --------
+    >>> record_version({"text": "a"}), record_version({"schema_version": 1, "text": "a"})
+    (1, 1)
+    """
+    found = d.get("schema_version", 1)
+    if type(found) is not int or not 1 <= found <= SCHEMA_VERSION:
+        raise RecordVersionError(Errors.P030.format(found=found, supported=f"1 to {SCHEMA_VERSION}"))
+    return found
 
 
 def _check_offsets(start: int, end: int, length: int) -> None:
@@ -241,7 +265,16 @@ class Analysis:
 
     # ----------------------------------------------------------- (de)serialise
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (the analysis record, version :data:`SCHEMA_VERSION`).
+
+        Examples
+        --------
+        >>> d = Analysis("a plan", (), (), 0.0, "m", "1").to_dict()
+        >>> d["schema_version"], d["model"], d["spans"]
+        (1, {'name': 'm', 'version': '1'}, [])
+        """
         return {
+            "schema_version": SCHEMA_VERSION,
             "title": self.title,
             "text": self.text,
             "score": round(self.score, 4),
@@ -256,6 +289,13 @@ class Analysis:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Analysis:
+        """Rebuild an analysis from its JSON form, checking every offset against the text.
+
+        Records without ``"schema_version"`` (written before it existed) are read as version 1; a newer
+        version raises :class:`~proplens.errors.RecordVersionError`. Derived fields (``technique_counts``,
+        span ``text`` and ``technique_name``) are recomputed, not read.
+        """
+        record_version(d)
         text = d["text"]
         model = d.get("model", {})
         return cls(

@@ -32,6 +32,7 @@ __all__ = [
     "MissingExtraError",
     "CompareError",
     "StoreError",
+    "RecordVersionError",
 ]
 
 
@@ -100,6 +101,10 @@ class Errors(metaclass=_CodedMessages):
     )
     P028 = "Cannot open the analysis store {url}: {reason}. Use sqlite:///path/to/file.db or postgresql://user:password@host/dbname."
     P029 = "No article text could be extracted from the HTML of {what}. Pass the article's text instead."
+    P030 = (
+        "The analysis record has schema_version {found!r}; this proplens reads versions {supported}. Read it "
+        "with the proplens version that wrote it, or upgrade proplens."
+    )
 
 
 class Warnings(metaclass=_CodedMessages):
@@ -231,3 +236,9 @@ class StoreError(ProplensError, RuntimeError):
 
     http_status = 503
     api_code = "store_unavailable"
+
+
+class RecordVersionError(ProplensError, ValueError):
+    """An analysis record (JSON) written with a schema version this proplens cannot read ([P030])."""
+
+    api_code = "unsupported_record_version"

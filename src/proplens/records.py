@@ -2,7 +2,8 @@
 :class:`~proplens.analysis.Analysis`, and its Arrow schema.
 
 The batch output (Parquet, JSON lines), the corpus statistics (:mod:`proplens.stats`) and the store's source
-pages use this one shape; the nested JSON form is :meth:`Analysis.to_dict`.
+pages use this one shape; the nested JSON form (the versioned analysis record the CLI, the API and the store
+share) is :meth:`Analysis.to_dict`. These are the only two shapes of an analysis.
 
 Rows are plain dicts of plain values so that workers (processes, Ray actors) can return them
 cheaply. Floats are rounded to 6 decimals and nothing time-dependent is stored, so the same model
@@ -17,7 +18,14 @@ from typing import Any
 from .analysis import Analysis
 from .techniques import TECHNIQUE_IDS
 
-__all__ = ["OUTPUT_COLUMNS", "analysis_to_row", "error_row", "output_schema", "FLOAT_DIGITS"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "analysis_to_row",
+    "record_from_analysis",
+    "error_row",
+    "output_schema",
+    "FLOAT_DIGITS",
+]
 
 FLOAT_DIGITS = 6
 
@@ -82,6 +90,24 @@ def analysis_to_row(analysis: Analysis, *, key: str, index: int, meta: dict[str,
         "model_name": a.model_name,
         "model_version": a.model_version,
     }
+
+
+def record_from_analysis(
+    analysis: Analysis, *, id: str | None = None, source: str | None = None, published: str | None = None
+) -> dict[str, Any]:
+    """The flat row of one analysis without the batch's input position (what :mod:`proplens.stats` reads).
+
+    ``source`` and ``published`` default to ``analysis.meta``.
+    """
+    meta = dict(analysis.meta or {})
+    if source is not None:
+        meta["source"] = source
+    if published is not None:
+        meta["published"] = published
+    meta.setdefault("title", analysis.title)
+    row = analysis_to_row(analysis, key=id or str(meta.get("id", "")), index=0, meta=meta)
+    row.pop("_index", None)
+    return row
 
 
 def error_row(*, key: str, index: int, where: str, reason: str) -> dict[str, Any]:

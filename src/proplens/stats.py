@@ -1,9 +1,9 @@
 """Corpus statistics over many analysed articles: per source and per month.
 
 Pure Python, no heavy imports, so that the batch report and the web app's source pages compute
-the same figures from the same function. Input records are batch output rows (see
-:func:`proplens.records.analysis_to_row`); :func:`record_from_analysis` turns a stored
-:class:`~proplens.analysis.Analysis` into one.
+the same figures from the same function. Input records are the flat rows of :mod:`proplens.records`
+(batch output rows, or :func:`~proplens.records.record_from_analysis` of a stored
+:class:`~proplens.analysis.Analysis`, re-exported here).
 
 Figures
 -------
@@ -24,7 +24,7 @@ from email.utils import parsedate_to_datetime
 from itertools import pairwise
 from typing import Any
 
-from .records import analysis_to_row
+from .records import record_from_analysis
 from .techniques import TECHNIQUE_IDS
 
 __all__ = [
@@ -71,24 +71,6 @@ def month_of(published: Any) -> str:
 
 def _norm_phrase(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def record_from_analysis(
-    analysis, *, id: str | None = None, source: str | None = None, published: str | None = None
-) -> dict[str, Any]:
-    """A stats record (a batch output row) from an :class:`~proplens.analysis.Analysis`.
-
-    ``source`` and ``published`` default to ``analysis.meta``.
-    """
-    meta = dict(analysis.meta or {})
-    if source is not None:
-        meta["source"] = source
-    if published is not None:
-        meta["published"] = published
-    meta.setdefault("title", analysis.title)
-    row = analysis_to_row(analysis, key=id or str(meta.get("id", "")), index=0, meta=meta)
-    row.pop("_index", None)
-    return row
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:

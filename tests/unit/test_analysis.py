@@ -37,6 +37,20 @@ def test_analysis_roundtrip(lexicon_analyzer):
     assert b.technique_counts()["Loaded_Language"] == 1
 
 
+def test_analysis_record_is_versioned_and_old_records_still_read(lexicon_analyzer):
+    from proplens.analysis import SCHEMA_VERSION
+    from proplens.errors import RecordVersionError
+
+    a = lexicon_analyzer("The reckless traitors met.", title="T")
+    d = a.to_dict()
+    assert d["schema_version"] == SCHEMA_VERSION == 1 and next(iter(d)) == "schema_version"
+    old = {k: v for k, v in d.items() if k != "schema_version"}  # written before the field existed
+    assert Analysis.from_dict(old) == a
+    for bad in (SCHEMA_VERSION + 1, "1", 0, True):
+        with pytest.raises(RecordVersionError, match=r"\[P030\]"):
+            Analysis.from_dict({**d, "schema_version": bad})
+
+
 @pytest.mark.parametrize("bad", ["", "   \n\t "])
 def test_empty_text_gets_clear_error(lexicon_analyzer, bad):
     with pytest.raises(InvalidTextError, match=r"\[P001\]"):

@@ -122,9 +122,10 @@ class JobManager:
     analyze : callable
         ``analyze(article, progress) -> Analysis``: the computation (the analyzer of the article's model).
     store : callable
-        ``store(analysis, article, cached) -> AnalysisRecord``: saves a finished analysis.
+        ``store(analysis, article, cached) -> AnalysisRecord``: saves a finished analysis (an ``Analysis``, or
+        the ``StoredResult`` of a cache hit).
     cached : callable
-        ``cached(article) -> Analysis | None``: a stored result for this text and model, if any.
+        ``cached(article) -> StoredResult | None``: a stored result for this text and model, if any.
     workers : int
         Jobs that run at the same time.
     queue_size : int

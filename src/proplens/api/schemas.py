@@ -87,6 +87,11 @@ class SentencePublic(BaseModel):
 
 
 class AnalysisPublic(BaseModel):
+    """A stored analysis: the analysis record (``Analysis.to_dict()``) plus its submission metadata."""
+
+    schema_version: int = Field(
+        1, description="Version of the analysis record's JSON shape (proplens.analysis.SCHEMA_VERSION)."
+    )
     id: str
     title: str | None
     source: str | None

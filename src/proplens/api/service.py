@@ -25,7 +25,7 @@ from typing import Any
 from ..analysis import Analysis
 from ..errors import Errors, InvalidTextError
 from ..inputs import read_article
-from ..store.repository import AnalysisRecord, Repository
+from ..store.repository import AnalysisRecord, Repository, StoredResult
 from ..text import check_text
 from .analyzers import Analyzers
 from .errors import ApiError
@@ -92,18 +92,21 @@ class AnalysisService:
     def _compute(self, article: ArticleInput, progress) -> Analysis:
         return self.analyzers.get(article.model)(article.text, article.title, progress=progress)
 
-    def _cached(self, article: ArticleInput) -> Analysis | None:
+    def _cached(self, article: ArticleInput) -> StoredResult | None:
+        """The stored result for this text and model, as stored (no object is rebuilt for a cache hit)."""
         if not self.settings.use_cache:
             return None
         analyzer = self.analyzers.get(article.model)
-        return self.repository.get_cached(
+        return self.repository.find_cached(
             text=article.text,
             model_name=analyzer.model_name,
             model_version=analyzer.model_version,
             min_score=article.min_score,
         )
 
-    def _store(self, analysis: Analysis, article: ArticleInput, cached: bool) -> AnalysisRecord:
+    def _store(
+        self, analysis: Analysis | StoredResult, article: ArticleInput, cached: bool
+    ) -> AnalysisRecord:
         floor = None if cached else self.analyzers.get(article.model).possible_min_score
         return self.repository.add(
             analysis,
@@ -263,7 +266,7 @@ class AnalysisService:
                     raise ApiError(404, "not_found", f"There is no analysis with id {v.analysis_id!r}.")
                 if not v.label and rec.source:
                     label = rec.source[:40]
-                inputs.append(CompareInput(label, rec.analysis.text, v.title or rec.title))
+                inputs.append(CompareInput(label, rec.text, v.title or rec.title))
                 meta.append(
                     {
                         "id": label,

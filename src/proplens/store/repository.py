@@ -10,20 +10,21 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, cast, overload
 
 from sqlalchemy import CursorResult, Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..analysis import Analysis
+from ..analysis import Analysis, record_version
 from ..techniques import TECHNIQUE_IDS
 from .tables import AnalysisRow, ResultRow
 
-__all__ = ["text_hash", "with_min_score", "AnalysisRecord", "Page", "Repository"]
+__all__ = ["text_hash", "with_min_score", "AnalysisRecord", "StoredResult", "Page", "Repository"]
 
 
 def text_hash(text: str) -> str:
@@ -58,13 +59,55 @@ def with_min_score(analysis: Analysis, min_score: float | None) -> Analysis:
     return replace(analysis, possible_spans=tuple(s for s in analysis.possible_spans if s.score >= min_score))
 
 
+def _record_data(payload: Mapping[str, Any], text: str, title: str | None, min_score: float | None = None):
+    """The analysis record (:meth:`Analysis.to_dict` form) of a stored payload, without rebuilding objects:
+    the payload was checked when it was stored. Possible passages below ``min_score`` are left out."""
+    d = dict(payload)
+    d.pop("possible_floor", None)
+    d["schema_version"] = record_version(d)
+    d["text"] = text
+    d["title"] = title
+    if min_score is not None and d.get("possible_spans"):
+        d["possible_spans"] = [s for s in d["possible_spans"] if s.get("score", 0.0) >= min_score]
+    return d
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A cached model result as the store holds it: the text and its analysis record.
+
+    ``data`` is the :meth:`Analysis.to_dict` form without text, title and meta (checked when it was stored);
+    :attr:`analysis` rebuilds the object on first use only.
+    """
+
+    text: str
+    data: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def model_name(self) -> str:
+        return str(self.data.get("model", {}).get("name", "unknown"))
+
+    @property
+    def model_version(self) -> str:
+        return str(self.data.get("model", {}).get("version", "unknown"))
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis.from_dict(_record_data(self.data, self.text, None))
+
+
 @dataclass(frozen=True)
 class AnalysisRecord:
-    """A stored analysis: the model result plus submission metadata."""
+    """A stored analysis: the model result plus submission metadata.
+
+    ``data`` is the analysis record as stored (the :meth:`Analysis.to_dict` form with its text and title,
+    possible passages at or above ``min_score``); :meth:`to_dict` and :meth:`summary` read it directly and
+    :attr:`analysis` rebuilds the :class:`~proplens.analysis.Analysis` only when it is asked for.
+    """
 
     id: str
     created: datetime
-    analysis: Analysis
+    data: Mapping[str, Any] = field(repr=False)
     title: str | None = None
     source: str | None = None
     url: str | None = None
@@ -72,8 +115,21 @@ class AnalysisRecord:
     cached: bool = False
     min_score: float | None = None
 
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis.from_dict(self.data)
+
+    @property
+    def text(self) -> str:
+        return str(self.data["text"])
+
+    @property
+    def model_version(self) -> str:
+        return str(self.data.get("model", {}).get("version", "unknown"))
+
     def to_dict(self) -> dict[str, Any]:
-        d = self.analysis.to_dict()
+        """The analysis record plus the submission metadata (the API's ``AnalysisPublic``)."""
+        d = dict(self.data)
         d.pop("meta", None)
         d.update(
             id=self.id,
@@ -83,14 +139,14 @@ class AnalysisRecord:
             published=_iso(self.published),
             created=_iso(self.created),
             cached=self.cached,
-            model_version=self.analysis.model_version,
+            model_version=self.model_version,
             min_score=self.min_score,
         )
         return d
 
     def summary(self) -> dict[str, Any]:
-        a = self.analysis
-        counts = {k: v for k, v in a.technique_counts().items() if v}
+        d = self.data
+        counts = d.get("technique_counts") or Counter(s["technique"] for s in d.get("spans", []))
         return {
             "id": self.id,
             "title": self.title,
@@ -98,12 +154,12 @@ class AnalysisRecord:
             "url": self.url,
             "published": _iso(self.published),
             "created": _iso(self.created),
-            "score": round(a.score, 4),
-            "n_spans": len(a.spans),
-            "n_chars": len(a.text),
-            "technique_counts": counts,
-            "model_version": a.model_version,
-            "snippet": a.text[:200],
+            "score": round(float(d.get("score", 0.0)), 4),
+            "n_spans": len(d.get("spans", [])),
+            "n_chars": len(self.text),
+            "technique_counts": {k: v for k, v in counts.items() if v},
+            "model_version": self.model_version,
+            "snippet": self.text[:200],
         }
 
 
@@ -119,10 +175,14 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def _payload(analysis: Analysis, possible_floor: float | None) -> dict[str, Any]:
-    d = analysis.to_dict()
-    for k in ("text", "title", "meta"):
-        d.pop(k, None)
+def _payload(analysis: Analysis | StoredResult, possible_floor: float | None) -> dict[str, Any]:
+    """What a result row stores: the analysis record without text, title and meta (kept elsewhere)."""
+    if isinstance(analysis, StoredResult):
+        d = dict(analysis.data)
+    else:
+        d = analysis.to_dict()
+        for k in ("text", "title", "meta"):
+            d.pop(k, None)
     if possible_floor is not None:
         d["possible_floor"] = float(possible_floor)
     return d
@@ -132,19 +192,11 @@ def _floor(result: ResultRow) -> float:
     return float(result.payload.get("possible_floor", LEGACY_POSSIBLE_FLOOR))
 
 
-def _analysis_from(result: ResultRow, title: str | None, min_score: float | None = None) -> Analysis:
-    d = dict(result.payload)
-    d.pop("possible_floor", None)
-    d["text"] = result.text
-    d["title"] = title
-    return with_min_score(Analysis.from_dict(d), min_score)
-
-
 def _record(row: AnalysisRow) -> AnalysisRecord:
     return AnalysisRecord(
         id=row.id,
         created=_utc(row.created),
-        analysis=_analysis_from(row.result, row.title, row.min_score),
+        data=_record_data(row.result.payload, row.result.text, row.title, row.min_score),
         title=row.title,
         source=row.source,
         url=row.url,
@@ -183,13 +235,14 @@ class Repository:
         return self._sessions()
 
     # ------------------------------------------------------------- cache
-    def get_cached(
+    def find_cached(
         self, *, text: str, model_version: str, model_name: str | None = None, min_score: float | None = None
-    ) -> Analysis | None:
+    ) -> StoredResult | None:
         """The stored result for this exact text and model (version, and name when given), or None.
 
         With ``min_score``, a result that may lack possible passages scoring ``min_score`` or more (it was
-        computed with a higher floor) is not a hit.
+        computed with a higher floor) is not a hit. The result comes as stored (no object is rebuilt);
+        pass it to :meth:`add` to store another submission of it.
         """
         h = text_hash(text)
         stmt = select(ResultRow).where(ResultRow.text_hash == h, ResultRow.model_version == model_version)
@@ -201,12 +254,23 @@ class Repository:
                 return None
             if min_score is not None and _floor(row) > min_score:
                 return None
-            return _analysis_from(row, None)
+            payload = dict(row.payload)
+            payload.pop("possible_floor", None)
+            return StoredResult(row.text, payload)
+
+    def get_cached(
+        self, *, text: str, model_version: str, model_name: str | None = None, min_score: float | None = None
+    ) -> Analysis | None:
+        """:meth:`find_cached` as an :class:`~proplens.analysis.Analysis` (None when there is none)."""
+        found = self.find_cached(
+            text=text, model_version=model_version, model_name=model_name, min_score=min_score
+        )
+        return None if found is None else found.analysis
 
     # ------------------------------------------------------------- writes
     def add(
         self,
-        analysis: Analysis,
+        analysis: Analysis | StoredResult,
         *,
         title: str | None = None,
         source: str | None = None,
@@ -218,31 +282,38 @@ class Repository:
     ) -> AnalysisRecord:
         """Store one analysis (reusing the cached result row for the same text and model name and version).
 
+        ``analysis`` is a new :class:`~proplens.analysis.Analysis` or a :class:`StoredResult` from
+        :meth:`find_cached`; either way the returned record holds the stored JSON, not a rebuilt object.
+
         ``min_score``: the lowest score of the possible passages this analysis shows (None: all).
         ``possible_floor``: the lowest possible-passage score ``analysis`` was computed with; a cached row
         with a higher floor is replaced by this result, so that later lookups with a low ``min_score`` hit it.
         """
-        h = text_hash(analysis.text)
+        text = analysis.text
+        payload = _payload(analysis, possible_floor)
+        model_name, model_version = payload["model"]["name"], payload["model"]["version"]
+        h = text_hash(text)
         now = datetime.now(UTC)
         same = (
             ResultRow.text_hash == h,
-            ResultRow.model_name == analysis.model_name,
-            ResultRow.model_version == analysis.model_version,
+            ResultRow.model_name == model_name,
+            ResultRow.model_version == model_version,
         )
         with self.session() as s, s.begin():
             result = s.scalars(select(ResultRow).where(*same)).first()
             if result is not None and possible_floor is not None and _floor(result) > possible_floor:
-                result.payload = _payload(analysis, possible_floor)
+                result.payload = payload
             if result is None:
+                counts = payload.get("technique_counts") or {}
                 result = ResultRow(
                     text_hash=h,
-                    model_name=analysis.model_name,
-                    model_version=analysis.model_version,
-                    text=analysis.text,
-                    score=float(analysis.score),
-                    n_spans=len(analysis.spans),
-                    technique_counts={k: v for k, v in analysis.technique_counts().items() if v},
-                    payload=_payload(analysis, possible_floor),
+                    model_name=model_name,
+                    model_version=model_version,
+                    text=text,
+                    score=float(payload["score"]),
+                    n_spans=len(payload["spans"]),
+                    technique_counts={k: v for k, v in counts.items() if v},
+                    payload=payload,
                     created=now,
                 )
                 try:
@@ -253,7 +324,7 @@ class Repository:
             row = AnalysisRow(
                 id=uuid.uuid4().hex,
                 result_id=result.id,
-                title=_clean(title or analysis.title),
+                title=_clean(title or (analysis.title if isinstance(analysis, Analysis) else None)),
                 source=_clean(source),
                 url=_clean(url),
                 published=_utc(published),
@@ -405,7 +476,7 @@ class Repository:
 
     def source_records(self, *, source: str, limit: int = 5000) -> list[dict[str, Any]]:
         """Stored analyses of one source as :mod:`proplens.stats` records (the batch report's figures)."""
-        from ..stats import record_from_analysis
+        from ..records import record_from_analysis
 
         with self.session() as s:
             rows = (

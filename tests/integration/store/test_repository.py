@@ -281,3 +281,39 @@ def test_min_score_of_a_record_filters_its_possible_spans(repo):
         and repo.get(hidden.id).to_dict()["min_score"] == 0.5
     )
     assert repo.get_cached(text=TEXT, model_version="p", min_score=0.1) is not None
+
+
+def test_records_hold_the_stored_json_and_rebuild_the_analysis_only_when_asked(repo, monkeypatch):
+    from proplens.analysis import Analysis
+
+    a = _analyzer()(TEXT, "T")
+    calls = []
+    real = Analysis.from_dict.__func__
+    monkeypatch.setattr(Analysis, "from_dict", classmethod(lambda cls, d: calls.append(1) or real(cls, d)))
+    rec = repo.add(a, source="ex.org", possible_floor=0.0)
+    d, summary = repo.get(rec.id).to_dict(), rec.summary()
+    hit = repo.find_cached(text=TEXT, model_version="test")
+    again = repo.add(hit, cached=True)
+    listed = repo.search(page_size=5).items
+    assert calls == []  # add, get, to_dict, summary, the cache hit and listing never rebuild the object
+    assert d["schema_version"] == 1 and d["spans"] == a.to_dict()["spans"] and d["title"] == "T"
+    assert summary["n_spans"] == len(a.spans) and summary["n_chars"] == len(TEXT)
+    assert again.cached and again.to_dict()["spans"] == d["spans"] and len(listed) == 2
+    assert hit.model_name == "lexicon-test" and hit.text == TEXT
+    assert rec.analysis.spans == a.spans and calls == [1]  # rebuilt on first use, once
+    assert rec.analysis is rec.analysis and calls == [1]
+
+
+def test_stored_payloads_without_schema_version_still_read(repo):
+    from sqlalchemy import update
+
+    from proplens.store.tables import ResultRow
+
+    a = _analyzer()(TEXT, "T")
+    rec = repo.add(a)
+    with repo.session() as s, s.begin():
+        old = {k: v for k, v in a.to_dict().items() if k not in ("schema_version", "text", "title", "meta")}
+        s.execute(update(ResultRow).values(payload=old))
+    got = repo.get(rec.id)
+    assert got.to_dict()["schema_version"] == 1 and got.analysis.spans == a.spans
+    assert repo.get_cached(text=TEXT, model_version="test").spans == a.spans
