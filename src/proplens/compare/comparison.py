@@ -377,7 +377,7 @@ def _added_spans(v, others, analyses, norm_texts, ranges):
     if a is None:
         return []
     return [
-        {"start": s.start, "end": s.end, "text": s.text, "technique": s.technique, "score": s.score}
+        s.to_dict()  # the span record of Analysis.to_dict()
         for s in a.spans
         if not any(_has_counterpart(s, v, w, analyses, norm_texts, ranges) for w in others)
     ]
@@ -394,9 +394,7 @@ def _dropped_spans(v, others, analyses, norm_texts, ids, ranges):
             if key in seen or _has_counterpart(s, w, v, analyses, norm_texts, ranges):
                 continue
             seen.add(key)
-            out.append(
-                {"version": ids[w], "start": s.start, "end": s.end, "text": s.text, "technique": s.technique}
-            )
+            out.append({"version": ids[w], **s.to_dict()})
     return out
 
 
