@@ -21,13 +21,46 @@ systematic way, using the dependency parse:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = ["is_time_cue", "tidy"]
 
 _TIME_ENTS = {"DATE", "TIME"}
-_TIME_WORDS = {"earlier", "later", "previously", "yesterday", "today", "tonight", "recently", "again", "already",
-               "now", "then", "once", "still", "also", "repeatedly", "publicly", "privately", "last", "this"}
+_TIME_WORDS = {
+    "earlier",
+    "later",
+    "previously",
+    "yesterday",
+    "today",
+    "tonight",
+    "recently",
+    "again",
+    "already",
+    "now",
+    "then",
+    "once",
+    "still",
+    "also",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "last",
+    "this",
+}
 _CLAUSE_DEPS = {"ccomp", "parataxis"}
-_ADJUNCT_DEPS = {"prep", "npadvmod", "advmod", "dative", "dobj", "iobj", "obj", "tmod", "obl", "punct", "agent"}
+_ADJUNCT_DEPS = {
+    "prep",
+    "npadvmod",
+    "advmod",
+    "dative",
+    "dobj",
+    "iobj",
+    "obj",
+    "tmod",
+    "obl",
+    "punct",
+    "agent",
+}
 _EDGE_PUNCT = {",", ".", ";", ":", "-", "—", "–", "―"}
 _EDGE_CCONJ = {"and", "but", "or"}
 
@@ -63,8 +96,11 @@ def _trim_cue(doc, cue: list[int]) -> list[int]:
         last = doc[out[-1]]
         if last.i == head.i:
             break
-        if last.ent_type_ in _TIME_ENTS or (last.pos_ == "ADP" and last.dep_ == "prep" and any(
-                c.dep_ == "pobj" and c.i not in out and c.ent_type_ in _TIME_ENTS for c in last.children)):
+        if last.ent_type_ in _TIME_ENTS or (
+            last.pos_ == "ADP"
+            and last.dep_ == "prep"
+            and any(c.dep_ == "pobj" and c.i not in out and c.ent_type_ in _TIME_ENTS for c in last.children)
+        ):
             out.pop()
             changed = True
     return out
@@ -72,7 +108,9 @@ def _trim_cue(doc, cue: list[int]) -> list[int]:
 
 def _trim_edges(doc, toks: list[int], *, lead_punct: bool = True) -> list[int]:
     out = sorted(toks)
-    while out and (doc[out[-1]].text in _EDGE_PUNCT or doc[out[-1]].lower_ in _EDGE_CCONJ or doc[out[-1]].is_space):
+    while out and (
+        doc[out[-1]].text in _EDGE_PUNCT or doc[out[-1]].lower_ in _EDGE_CCONJ or doc[out[-1]].is_space
+    ):
         out.pop()
     while lead_punct and out and (doc[out[0]].text in _EDGE_PUNCT or doc[out[0]].is_space):
         out.pop(0)
@@ -89,16 +127,23 @@ def _trim_content_start(doc, cue: list[int], content: list[int]) -> list[int]:
         return content
     head = _head(doc, cue)
     have = set(content)
-    clauses = [c for c in head.children if c.dep_ in _CLAUSE_DEPS and c.i > head.i and have & {w.i for w in c.subtree}]
+    clauses = [
+        c
+        for c in head.children
+        if c.dep_ in _CLAUSE_DEPS and c.i > head.i and have & {w.i for w in c.subtree}
+    ]
     if not clauses:
         return content
     start = min(c.left_edge.i for c in clauses)
-    drop = set()
+    drop: set[int] = set()
     for c in head.children:
         if c.dep_ in _ADJUNCT_DEPS and head.i < c.i < start:
             drop.update(w.i for w in c.subtree if w.i < start)
-    out = [i for i in content if not (head.i < i < start and (i in drop or _is_time(doc[i]))
-                                      and doc[i].text not in _QUOTE_MARKS)]
+    out = [
+        i
+        for i in content
+        if not (head.i < i < start and (i in drop or _is_time(doc[i])) and doc[i].text not in _QUOTE_MARKS)
+    ]
     return _trim_leading_time(doc, cue, out) or content
 
 
@@ -142,7 +187,7 @@ def _opens_sentence(doc, i: int) -> bool:
     return all(doc[j].is_space for j in range(doc[i].sent.start, i))
 
 
-def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int] = ()) -> list[int]:
+def _trim_content_end(doc, cue: list[int], content: list[int], source: Sequence[int] = ()) -> list[int]:
     """A quotation before the cue ends the content ("“…,” said X, … just" keeps only the quotation), and
     a trailing date/time phrase ("… in December", "… on Monday") is not content."""
     if not content:
@@ -150,9 +195,16 @@ def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int]
     if cue:
         before = [i for i in content if i < min(cue)]
         after = [i for i in content if i > max(cue)]
-        if (before and after and doc[before[-1]].text in _CLOSE_QUOTES and any(doc[i].text in _OPEN_QUOTES for i in before[:-1])
-                and sum(1 for i in before if doc[i].is_alpha) >= 2 and source and _opens_sentence(doc, before[0])
-                and all(before[-1] < i < after[0] for i in source)):
+        if (
+            before
+            and after
+            and doc[before[-1]].text in _CLOSE_QUOTES
+            and any(doc[i].text in _OPEN_QUOTES for i in before[:-1])
+            and sum(1 for i in before if doc[i].is_alpha) >= 2
+            and source
+            and _opens_sentence(doc, before[0])
+            and all(before[-1] < i < after[0] for i in source)
+        ):
             content = before
     out = list(content)
     cue_set = set(cue)
@@ -164,8 +216,12 @@ def _trim_content_end(doc, cue: list[int], content: list[int], source: list[int]
             out.pop()
         elif last.ent_type_ in _TIME_ENTS and _attached_to(last, cue_set):
             out.pop()
-        elif last.pos_ == "ADP" and len(out) < len(content) and doc[out[-1] + 1].ent_type_ in _TIME_ENTS \
-                and last.head.i in cue_set:
+        elif (
+            last.pos_ == "ADP"
+            and len(out) < len(content)
+            and doc[out[-1] + 1].ent_type_ in _TIME_ENTS
+            and last.head.i in cue_set
+        ):
             out.pop()
         else:
             break
@@ -186,11 +242,15 @@ def _trim_content_tail(doc, cue: list[int], content: list[int]) -> list[int]:
         return content
     head = _head(doc, cue)
     have = set(content)
-    comps = [c for c in head.children if c.i > head.i and c.dep_ not in _TAIL_DEPS and have & {w.i for w in c.subtree}]
+    comps = [
+        c
+        for c in head.children
+        if c.i > head.i and c.dep_ not in _TAIL_DEPS and have & {w.i for w in c.subtree}
+    ]
     if not comps:
         return content
     end = max(c.right_edge.i for c in comps)
-    drop = set()
+    drop: set[int] = set()
     for c in head.children:
         if c.dep_ in _TAIL_DEPS and c.i > end:
             drop.update(w.i for w in c.subtree)
@@ -207,14 +267,22 @@ def _continuation(doc, t, owned: set[int], others: list) -> list[int]:
         return []
     before = [i for i in t.content if i < min(t.cue)]
     # (a stray opening mark of the next quotation may have joined the content: it is part of what follows)
-    if not before or doc[before[-1]].text not in _CLOSE_QUOTES or any(
-            doc[i].text not in _QUOTE_MARKS for i in t.content if i > max(t.cue)):
+    if (
+        not before
+        or doc[before[-1]].text not in _CLOSE_QUOTES
+        or any(doc[i].text not in _QUOTE_MARKS for i in t.content if i > max(t.cue))
+    ):
         return []
     # after "X said" comes "." (a new sentence) or "," (the quotation resumes) and then an opening mark;
     # an adjunct may come first ("X said as she and hundreds of others marched. “…”")
     j = max(t.cue + t.source) + 1
-    while j < len(doc) and j - max(t.cue + t.source) <= 40 and doc[j].text not in (".", ",", "!", "?") \
-            and j not in owned and "\n" not in doc[j].text:
+    while (
+        j < len(doc)
+        and j - max(t.cue + t.source) <= 40
+        and doc[j].text not in (".", ",", "!", "?")
+        and j not in owned
+        and "\n" not in doc[j].text
+    ):
         j += 1
     if j >= len(doc) or doc[j].text not in (".", ",", "!", "?"):
         return []
@@ -265,9 +333,15 @@ def _colon_paragraph(doc, t, others: list) -> list[int]:
         return content
     for o in others:
         toks = o.cue + o.source + o.content
-        if o is not t and any(max(content) < i <= end for i in toks) and not all(first <= i <= end for i in toks):
+        if (
+            o is not t
+            and any(max(content) < i <= end for i in toks)
+            and not all(first <= i <= end for i in toks)
+        ):
             return content
-    return _trim_edges(doc, sorted(set(content) | {i for i in range(max(content) + 1, end + 1) if not doc[i].is_space}))
+    return _trim_edges(
+        doc, sorted(set(content) | {i for i in range(max(content) + 1, end + 1) if not doc[i].is_space})
+    )
 
 
 def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
@@ -278,7 +352,9 @@ def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
     if not content:
         return content
     have = set(content)
-    roots = [doc[i] for i in content if doc[i].head.i not in have and not doc[i].is_punct and not doc[i].is_space]
+    roots = [
+        doc[i] for i in content if doc[i].head.i not in have and not doc[i].is_punct and not doc[i].is_space
+    ]
     if len(roots) != 1 or roots[0].i in t.cue:
         return content
     end = roots[0].right_edge.i
@@ -316,7 +392,12 @@ def _complete_source(doc, t, owned: set[int]) -> list[int]:
     if len(roots) != 1:
         return src
     r = roots[0]
-    while r.dep_ in _PHRASE_DEPS and r.head.i != r.i and r.head.i not in t.cue and r.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ"):
+    while (
+        r.dep_ in _PHRASE_DEPS
+        and r.head.i != r.i
+        and r.head.i not in t.cue
+        and r.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ")
+    ):
         r = r.head
     grown = [w.i for w in r.subtree if not w.is_space]
     if not have <= set(grown) or len(grown) > len(src) + 12 or set(grown) & (set(t.cue) | set(t.content)):
@@ -370,7 +451,7 @@ def _dash_quotes(doc, tagged: list) -> list:
         if q < 1 or doc[q].text not in _CLOSE_QUOTES:
             continue
         # the name: capitalised words up to the end of the line (a full stop may close it)
-        name = []
+        name: list[int] = []
         j = d.i + 1
         while j < n and "\n" not in doc[j].text and len(name) <= 6:
             w = doc[j]
@@ -424,7 +505,11 @@ def _title_colon(doc, tagged: list) -> list:
         end += 1
     content = _trim_edges(doc, [i for i in range(colon.i + 1, end) if not doc[i].is_space])
     # the headline's own cues ("Pence: Trump Was 'Mocking' Clinton") stay; the name must be nobody's
-    if not content or any(w.i in owned for w in name) or any(i in owned for t in tagged for i in t.cue if i in content[:1]):
+    if (
+        not content
+        or any(w.i in owned for w in name)
+        or any(i in owned for t in tagged for i in t.cue if i in content[:1])
+    ):
         return tagged
     return [TaggedAttribution(cue=[colon.i], source=[w.i for w in name], content=content, score=0.9), *tagged]
 
@@ -478,7 +563,9 @@ def tidy(doc, tagged: list) -> list:
             sub = {w.i for w in c.subtree}
             inner = {cue_owner[i] for i in sub if i in cue_owner and cue_owner[i] != k}
             if inner and all(tagged[j].score < t.score and set(tagged[j].source) <= sub for j in inner):
-                t.content = sorted(i for i in sub if i not in set(t.cue) | set(t.source) and not doc[i].is_space)
+                t.content = sorted(
+                    i for i in sub if i not in set(t.cue) | set(t.source) and not doc[i].is_space
+                )
                 drop.update(inner)
                 break
     for k, t in enumerate(tagged):

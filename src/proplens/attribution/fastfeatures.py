@@ -10,7 +10,7 @@ is one padded gather and a column-wise sum (:func:`score_rows`) instead of numpy
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -46,7 +46,14 @@ class DocArrays:
         n = self.n = len(doc)
         if n == 0:
             self.text = self.lower = self.lem = self.pos = self.tag = self.dep = self.ent = self.shape4 = []
-            self.head, self.is_space, self.sent_start, self.sent_first, self.sent_end, self.children = [], [], [], [], [], []
+            self.head, self.is_space, self.sent_start, self.sent_first, self.sent_end, self.children = (
+                [],
+                [],
+                [],
+                [],
+                [],
+                [],
+            )
             self._anc = []
             self._pair_static = []
             return
@@ -124,7 +131,7 @@ def _rows_to_ids(flat: list[str], lens: list[int]) -> tuple[np.ndarray, np.ndarr
     # memo lookups in one C-level pass; only strings not seen before go through _bucket
     vals = list(map(_BUCKETS.get, flat))
     if None in vals:
-        vals = [_bucket(f) if v is None else v for f, v in zip(flat, vals)]
+        vals = [_bucket(f) if v is None else v for f, v in zip(flat, vals, strict=True)]
     return np.array(vals, dtype=np.int64), _row_starts(lens)
 
 
@@ -169,8 +176,8 @@ def cue_feature_strings(da: DocArrays, in_quote: Sequence[bool]) -> tuple[list[s
             "l_nl=" + lm + "|" + nxt,
             "pp=" + (pos[i - 1] if i > 0 else "<s>"),
             "np=" + (pos[i + 1] if i + 1 < n else "</s>"),
-            "q=%d" % q,
-            "qlp=%d|%s" % (q, p),
+            f"q={q:d}",
+            f"qlp={q:d}|{p}",
             "shape=" + shape4[i],
             "ent=" + ent[i],
         ]
@@ -179,8 +186,8 @@ def cue_feature_strings(da: DocArrays, in_quote: Sequence[bool]) -> tuple[list[s
                 f.append("cd=" + cd)
                 f.append("lcd=" + lm + "|" + cd)
         has_q_child = any(in_quote[c] for c in kids)
-        f.append("qchild=%d" % has_q_child)
-        f.append("lqchild=%s|%d" % (lm, has_q_child))
+        f.append(f"qchild={has_q_child:d}")
+        f.append(f"lqchild={lm}|{has_q_child:d}")
         if i > 0:
             f.append("pd=" + dep[i - 1] + "|" + p)
         add(f)
@@ -214,22 +221,33 @@ _SIDE = {s: _B("side=" + s) for s in "LR"}
 _DB = {(s, d): _B("db=" + s + d) for s in "LR" for d in ("1", "2", "4", "8", "16", "far")}
 _GOV = {g: _B("gov=" + g) for g in ("none", "own", "other")}
 _GOV_SIDE = {(g, s): _B("gov_side=" + g + "|" + s) for g in ("none", "own", "other") for s in "LR"}
-_BTW = {v: _B("btw=%d" % v) for v in (0, 1)}
-_SUB = {v: _B("sub=%d" % v) for v in (0, 1)}
-_SUB_SIDE = {(v, s): _B("sub_side=%d|%s" % (v, s)) for v in (0, 1) for s in "LR"}
-_Q = {(a, b): _B("q=%d|%d" % (a, b)) for a in (0, 1) for b in (0, 1)}
-_Q_SIDE = {(v, s): _B("q_side=%d|%s" % (v, s)) for v in (0, 1) for s in "LR"}
+_BTW = {v: _B(f"btw={v:d}") for v in (0, 1)}
+_SUB = {v: _B(f"sub={v:d}") for v in (0, 1)}
+_SUB_SIDE = {(v, s): _B(f"sub_side={v:d}|{s}") for v in (0, 1) for s in "LR"}
+_Q = {(a, b): _B(f"q={a:d}|{b:d}") for a in (0, 1) for b in (0, 1)}
+_Q_SIDE = {(v, s): _B(f"q_side={v:d}|{s}") for v in (0, 1) for s in "LR"}
 
 
 def _pair_token_ids(da: DocArrays, i: int) -> tuple[int, int, int, int, int]:
     # the cue-independent pair features of token i: p=, d=, pd=, ent=, l=
     p, d = da.pos[i], da.dep[i]
-    return (_B("p=" + p), _B("d=" + d), _B("pd=" + p + "|" + d), _B("ent=" + da.ent[i]),
-            _B("l=" + da.lem[i] if p in _PAIR_LEMMA_POS else "l=open"))
+    return (
+        _B("p=" + p),
+        _B("d=" + d),
+        _B("pd=" + p + "|" + d),
+        _B("ent=" + da.ent[i]),
+        _B("l=" + da.lem[i] if p in _PAIR_LEMMA_POS else "l=open"),
+    )
 
 
-def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool], cue_set: set[int],
-              flat: list[int], lens: list[int]) -> list[int]:
+def pair_rows(
+    da: DocArrays,
+    cue_tokens: Sequence[int],
+    in_quote: Sequence[bool],
+    cue_set: set[int],
+    flat: list[int],
+    lens: list[int],
+) -> list[int]:
     """Append the bucket ids of ``pair_features`` rows of one cue to ``flat`` (row lengths to ``lens``),
     only for the tokens the role classifier reads (in the cue's sentence, not a cue token, not
     whitespace); returns those tokens."""
@@ -256,7 +274,9 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
     cl_side = {s: _B("cl_side=" + cue_lem + "|" + s) for s in "LR"}
     cd = _B("cd=" + hd)
     cd_side = {s: _B("cd_side=" + hd + "|" + s) for s in "LR"}
-    path_ids: dict[tuple[str, str], tuple] = {}  # (path, side) -> ids of path=, cpath=, pathside=, (up=, top=)
+    path_ids: dict[
+        tuple[str, str], tuple
+    ] = {}  # (path, side) -> ids of path=, cpath=, pathside=, (up=, top=)
     static = da._pair_static
     is_space = da.is_space
     toks: list[int] = []
@@ -271,7 +291,19 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
         else:
             side = "R"
             dist = i - c1
-        db = "1" if dist <= 1 else "2" if dist <= 2 else "4" if dist <= 4 else "8" if dist <= 8 else "16" if dist <= 16 else "far"
+        db = (
+            "1"
+            if dist <= 1
+            else "2"
+            if dist <= 2
+            else "4"
+            if dist <= 4
+            else "8"
+            if dist <= 8
+            else "16"
+            if dist <= 16
+            else "far"
+        )
         path = _dep_path(da, i, down, down_index)
         pid = path_ids.get((path, side))
         if pid is None:
@@ -280,7 +312,11 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
                 first = path.split("v")[0] if not path.startswith("v") else ""
                 tail = (_B("up=" + first + "|" + side), _B("top=" + path.rsplit("^", 1)[-1][:12]))
             pid = path_ids[path, side] = (
-                _B("path=" + path), _B("cpath=" + cue_lem + "|" + path), _B("pathside=" + path + "|" + side), tail)
+                _B("path=" + path),
+                _B("cpath=" + cue_lem + "|" + path),
+                _B("pathside=" + path + "|" + side),
+                tail,
+            )
         a_i = anc(i)
         gov = "none"
         for a in a_i[1:]:
@@ -298,9 +334,32 @@ def pair_rows(da: DocArrays, cue_tokens: Sequence[int], in_quote: Sequence[bool]
         if st is None:
             st = static[i] = _pair_token_ids(da, i)
         # the order of features.pair_features (the sum's rounding depends on it)
-        add((_BIAS, _SIDE[side], _DB[side, db], pid[0], pid[1], pid[2], _GOV[gov], _GOV_SIDE[gov, side],
-             _BTW[between_other], _SUB[in_sub], _SUB_SIDE[in_sub, side], _Q[q, cue_q], _Q_SIDE[q, side],
-             st[0], st[1], st[2], st[3], cl, cl_side[side], cd, cd_side[side], st[4]))
+        add(
+            (
+                _BIAS,
+                _SIDE[side],
+                _DB[side, db],
+                pid[0],
+                pid[1],
+                pid[2],
+                _GOV[gov],
+                _GOV_SIDE[gov, side],
+                _BTW[between_other],
+                _SUB[in_sub],
+                _SUB_SIDE[in_sub, side],
+                _Q[q, cue_q],
+                _Q_SIDE[q, side],
+                st[0],
+                st[1],
+                st[2],
+                st[3],
+                cl,
+                cl_side[side],
+                cd,
+                cd_side[side],
+                st[4],
+            )
+        )
         tail = pid[3]
         if tail:
             add(tail)
@@ -315,7 +374,9 @@ def pad_weights(W: np.ndarray) -> np.ndarray:
     return np.vstack([W, np.zeros((1, W.shape[1]), dtype=W.dtype)])
 
 
-def score_rows(Wz: np.ndarray, b: np.ndarray, ids: np.ndarray, starts: np.ndarray, *, block: int = 4096) -> np.ndarray:
+def score_rows(
+    Wz: np.ndarray, b: np.ndarray, ids: np.ndarray, starts: np.ndarray, *, block: int = 4096
+) -> np.ndarray:
     """Row scores ``W[row].sum(0) + b`` for rows given as one flat id array and row starts;
     ``Wz`` is ``W`` with a zero row appended (:func:`pad_weights`).
 

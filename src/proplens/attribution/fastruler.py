@@ -74,7 +74,9 @@ class MemoRulerMatch:
                 if starts_multi and not anywhere:
                     # a fixed-length pattern starting here lies within the next multi_len tokens;
                     # the Matcher's offsets are relative to the span
-                    for m, s, e in self.multi(doc[i : min(n, i + self.multi_len)], allow_missing=True, as_spans=False):
+                    for m, s, e in self.multi(
+                        doc[i : min(n, i + self.multi_len)], allow_missing=True, as_spans=False
+                    ):
                         if s == 0:
                             matches.append((m, i, i + e))
         # as AttributeRuler.match: sorted by rule number, so later rules win

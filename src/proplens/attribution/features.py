@@ -11,7 +11,7 @@ are a dense ``(N_FEATURES, n_classes)`` matrix and inference needs only numpy:
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -87,7 +87,9 @@ def dep_path(tok, cue, max_len: int = 6) -> str:
     return "none"
 
 
-def pair_features(doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool], cue_set: set[int]) -> list[list[str]]:
+def pair_features(
+    doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool], cue_set: set[int]
+) -> list[list[str]]:
     """Feature strings for every token of ``sent`` relative to one cue (role classification).
 
     Parameters
@@ -115,7 +117,19 @@ def pair_features(doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool]
             continue
         side = "L" if i < c0 else "R"
         dist = c0 - i if i < c0 else i - c1
-        db = "1" if dist <= 1 else "2" if dist <= 2 else "4" if dist <= 4 else "8" if dist <= 8 else "16" if dist <= 16 else "far"
+        db = (
+            "1"
+            if dist <= 1
+            else "2"
+            if dist <= 2
+            else "4"
+            if dist <= 4
+            else "8"
+            if dist <= 8
+            else "16"
+            if dist <= 16
+            else "far"
+        )
         path = dep_path(tok, head)
         anc = _ancestors(tok)
         # nearest cue among this token's ancestors (excluding itself): is it ours?
@@ -139,11 +153,11 @@ def pair_features(doc, cue_tokens: Sequence[int], sent, in_quote: Sequence[bool]
             "pathside=" + path + "|" + side,
             "gov=" + gov,
             "gov_side=" + gov + "|" + side,
-            "btw=%d" % between_other,
-            "sub=%d" % in_sub,
-            "sub_side=%d|%s" % (in_sub, side),
-            "q=%d|%d" % (q, cue_q),
-            "q_side=%d|%s" % (q, side),
+            f"btw={between_other:d}",
+            f"sub={in_sub:d}",
+            f"sub_side={in_sub:d}|{side}",
+            f"q={q:d}|{cue_q:d}",
+            f"q_side={q:d}|{side}",
             "p=" + tok.pos_,
             "d=" + tok.dep_,
             "pd=" + tok.pos_ + "|" + tok.dep_,

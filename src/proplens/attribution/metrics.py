@@ -13,7 +13,7 @@ recall by all gold ones.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["ROLES", "match_attributions", "score_attributions"]
 
@@ -27,7 +27,7 @@ def _overlap(a: Spans, b: Spans) -> int:
 
 
 def _norm(text: str, spans: Spans) -> frozenset:
-    chars = set()
+    chars: set[int] = set()
     for s, e in spans:
         chars.update(range(s, e))
     return frozenset(i for i in chars if not text[i].isspace())
@@ -57,8 +57,8 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
     Returns
     -------
     dict
-        ``{"partial": {role: {"p", "r", "f1", "tp", "pred", "gold"}}, "exact": {...}, "whole": {"p", "r", "f1", ...},
-        "attributions": {...}}``
+        ``{"partial": {role: {"p", "r", "f1", "tp", "pred", "gold"}}, "exact": {...},
+        "whole": {"p", "r", "f1", ...}, "attributions": {...}}``
     """
     counts = {m: {r: [0, 0, 0] for r in ROLES} for m in ("partial", "exact")}  # tp, n_pred, n_gold
     n_pred = n_gold = n_matched = n_whole = 0
@@ -74,7 +74,10 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
         for i, j in pairs:
             p, g = pred[i], gold[j]
             # whole attribution: every role either absent from both or present in both and overlapping
-            if all((not p.get(r) and not g.get(r)) or (p.get(r) and g.get(r) and _overlap(p[r], g[r])) for r in ROLES):
+            if all(
+                (not p.get(r) and not g.get(r)) or (p.get(r) and g.get(r) and _overlap(p[r], g[r]))
+                for r in ROLES
+            ):
                 n_whole += 1
             for r in ROLES:
                 if p.get(r) and g.get(r):
@@ -86,13 +89,26 @@ def score_attributions(docs: Iterable[tuple[str, Sequence[Mapping], Sequence[Map
     for m, per in counts.items():
         out[m] = {}
         for r, (tp, np_, ng) in per.items():
-            p = tp / np_ if np_ else 0.0
+            prec = tp / np_ if np_ else 0.0
             rec = tp / ng if ng else 0.0
-            f = 2 * p * rec / (p + rec) if p + rec else 0.0
-            out[m][r] = {"p": round(p, 4), "r": round(rec, 4), "f1": round(f, 4), "tp": tp, "pred": np_, "gold": ng}
-    p = n_whole / n_pred if n_pred else 0.0
+            f = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            out[m][r] = {
+                "p": round(prec, 4),
+                "r": round(rec, 4),
+                "f1": round(f, 4),
+                "tp": tp,
+                "pred": np_,
+                "gold": ng,
+            }
+    prec = n_whole / n_pred if n_pred else 0.0
     rec = n_whole / n_gold if n_gold else 0.0
-    out["whole"] = {"p": round(p, 4), "r": round(rec, 4), "f1": round(2 * p * rec / (p + rec), 4) if p + rec else 0.0,
-                    "tp": n_whole, "pred": n_pred, "gold": n_gold}
+    out["whole"] = {
+        "p": round(prec, 4),
+        "r": round(rec, 4),
+        "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+        "tp": n_whole,
+        "pred": n_pred,
+        "gold": n_gold,
+    }
     out["attributions"] = {"pred": n_pred, "gold": n_gold, "matched": n_matched}
     return out

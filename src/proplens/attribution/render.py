@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["group_by_source", "print_attributions", "attributions_to_html"]
 
@@ -16,7 +16,7 @@ def _t(text: str, spans) -> str:
     return " … ".join(text[s:e] for s, e in spans)
 
 
-def group_by_source(text: str, attributions: Sequence) -> "OrderedDict[str, list]":
+def group_by_source(text: str, attributions: Sequence) -> OrderedDict[str, list]:
     """Attributions grouped by source text (case-insensitive), in order of first appearance.
 
     Claims with no source are grouped under the key ``""``.
@@ -60,12 +60,17 @@ def attributions_to_html(text: str, attributions: Sequence) -> str:
         a0 = group[0]
         name = a0.source_text if key else "Unattributed claims"
         via = f" <span class=pl-via>via {e(', '.join(a0.via))}</span>" if a0.via else ""
-        parts.append(f'<details class="pl-source" data-type="{e(a0.source_type)}"><summary>{e(name)} '
-                     f'<span class=pl-type>{e(a0.source_type)}</span>{via} ({len(group)})</summary><ul>')
+        parts.append(
+            f'<details class="pl-source" data-type="{e(a0.source_type)}"><summary>{e(name)} '
+            f"<span class=pl-type>{e(a0.source_type)}</span>{via} ({len(group)})</summary><ul>"
+        )
         for a in group:
             s = a.content[0][0] if a.content else (a.cue[0][0] if a.cue else 0)
             end = a.content[-1][1] if a.content else (a.cue[-1][1] if a.cue else 0)
-            parts.append(f'<li data-start="{s}" data-end="{end}"><b>{e(_t(text, a.cue))}</b>: {e(_t(text, a.content))}</li>')
+            parts.append(
+                f'<li data-start="{s}" data-end="{end}"><b>{e(_t(text, a.cue))}</b>: '
+                f"{e(_t(text, a.content))}</li>"
+            )
         parts.append("</ul></details>")
     parts.append("</section>")
     return "".join(parts)

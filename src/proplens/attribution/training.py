@@ -53,7 +53,7 @@ def parse_docs(texts, *, cache: str | Path | None = None):
 
 
 def _tokens_in(doc, spans) -> list[int]:
-    out = []
+    out: list[int] = []
     for s, e in spans:
         span = doc.char_span(s, e, alignment_mode="expand")
         if span is not None:
@@ -64,7 +64,7 @@ def _tokens_in(doc, spans) -> list[int]:
 def build_examples(docs, rows):
     """Feature rows and labels for the cue tagger and the role classifier from gold attributions."""
     cue_X, cue_y, role_X, role_y = [], [], [], []
-    for doc, row in zip(docs, rows):
+    for doc, row in zip(docs, rows, strict=True):
         in_quote = quote_mask(doc)
         labels = [0] * len(doc)
         gold = []
@@ -76,13 +76,13 @@ def build_examples(docs, rows):
             for i in cue[1:]:
                 labels[i] = 2
             gold.append((cue, set(_tokens_in(doc, a["source"])), set(_tokens_in(doc, a["content"]))))
-        for f, y in zip(cue_features(doc, in_quote), labels):
+        for f, y in zip(cue_features(doc, in_quote), labels, strict=True):
             cue_X.append(hash_features(f))
             cue_y.append(y)
         cue_set = {i for c, _, _ in gold for i in c}
         for cue, src, cont in gold:
             sent = doc[cue[0]].sent
-            for tok, f in zip(sent, pair_features(doc, cue, sent, in_quote, cue_set)):
+            for tok, f in zip(sent, pair_features(doc, cue, sent, in_quote, cue_set), strict=True):
                 if tok.i in cue_set or tok.is_space:
                     continue
                 role_X.append(hash_features(f))
@@ -103,11 +103,13 @@ def _sparse(rows):
 
 
 def fit(rows_X, y, *, alpha: float = 1e-5, epochs: int = 15, seed: int = 0):
-    """Fit a multinomial logistic regression on hashed rows; returns (W, b) with W of shape (N_FEATURES, 3)."""
+    """Fit a multinomial logistic regression on hashed rows; returns (W, b), W of shape (N_FEATURES, 3)."""
     from sklearn.linear_model import LogisticRegression
 
     X = _sparse(rows_X)
-    clf = LogisticRegression(C=1.0 / (alpha * X.shape[0]), solver="saga", max_iter=epochs, tol=1e-4, random_state=seed)
+    clf = LogisticRegression(
+        C=1.0 / (alpha * X.shape[0]), solver="saga", max_iter=epochs, tol=1e-4, random_state=seed
+    )
     clf.fit(X, y)
     return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
 
@@ -117,8 +119,15 @@ def main(argv=None) -> None:
     parser.add_argument("train")
     parser.add_argument("--docs", help="DocBin cache of the parsed training texts")
     parser.add_argument("--out", default=str(DEFAULT_MODEL_DIR))
-    parser.add_argument("--alpha", type=float, default=1e-5, help="L2 strength (chosen on a held-out slice of train)")
-    parser.add_argument("--cue-threshold", type=float, default=0.5, help="chosen on held-out train articles with the decoding rules")
+    parser.add_argument(
+        "--alpha", type=float, default=1e-5, help="L2 strength (chosen on a held-out slice of train)"
+    )
+    parser.add_argument(
+        "--cue-threshold",
+        type=float,
+        default=0.5,
+        help="chosen on held-out train articles with the decoding rules",
+    )
     parser.add_argument("--role-threshold", type=float, default=0.5)
     parser.add_argument("--epochs", type=int, default=15)
     args = parser.parse_args(argv)
@@ -137,8 +146,12 @@ def main(argv=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out / "attribution.npz",
-        cue_W=cue_W.astype(np.float16), cue_b=cue_b, role_W=role_W.astype(np.float16), role_b=role_b,
-        cue_threshold=np.float32(args.cue_threshold), role_threshold=np.float32(args.role_threshold),
+        cue_W=cue_W.astype(np.float16),
+        cue_b=cue_b,
+        role_W=role_W.astype(np.float16),
+        role_b=role_b,
+        cue_threshold=np.float32(args.cue_threshold),
+        role_threshold=np.float32(args.role_threshold),
     )
     print(f"wrote {out / 'attribution.npz'}")
 

