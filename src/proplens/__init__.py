@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .analysis import Analysis as Analysis
 from .analysis import Attribution as Attribution
+from .analysis import Paragraph as Paragraph
 from .analysis import Sentence as Sentence
 from .analysis import Span as Span
 from .errors import ProplensError as ProplensError
@@ -35,6 +36,7 @@ __all__ = [
     "Analysis",
     "Span",
     "Sentence",
+    "Paragraph",
     "Attribution",
     "Technique",
     "TECHNIQUES",

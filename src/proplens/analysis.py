@@ -20,7 +20,7 @@ from typing import Any
 from .errors import Errors, InvalidSpanError, RecordVersionError
 from .techniques import TECHNIQUE_IDS, Technique, get_technique
 
-__all__ = ["Span", "Sentence", "Attribution", "Analysis", "SCHEMA_VERSION", "record_version"]
+__all__ = ["Span", "Sentence", "Paragraph", "Attribution", "Analysis", "SCHEMA_VERSION", "record_version"]
 
 #: The version of the JSON form of an analysis, written as its ``"schema_version"`` field.
 SCHEMA_VERSION = 1
@@ -120,6 +120,42 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A paragraph (one line of the article) and the techniques it uses, each with the probability that
+    an annotator marked that technique somewhere in the paragraph, most likely first.
+
+    This is the "what does this paragraph do?" view: it can name a technique that no confident span
+    shows (the paragraph model weighs all of the detector's evidence, see :mod:`proplens.model.paragraphs`).
+
+    Examples
+    --------
+    >>> t = "Intro.\\nA reckless, shameful plan."
+    >>> p = Paragraph(7, len(t), (("Loaded_Language", 0.71),), t)
+    >>> p.text, p.to_dict()["techniques"][0]["technique_name"]
+    ('A reckless, shameful plan.', 'Loaded language')
+    """
+
+    start: int
+    end: int
+    techniques: tuple[tuple[str, float], ...]
+    source_text: str = field(repr=False, compare=False, hash=False)
+
+    @property
+    def text(self) -> str:
+        return self.source_text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "techniques": [
+                {"technique": t, "technique_name": get_technique(t).name, "score": round(p, 4)}
+                for t, p in self.techniques
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class Attribution:
     """Who an article's claim is attributed to: source, cue and content, each a list of (start, end).
 
@@ -183,6 +219,9 @@ class Analysis:
         as "possible"; they never count in the technique counts, passages or scores.
     meta : dict
         Free metadata (source, url, published, ...).
+    paragraphs : tuple of Paragraph
+        The paragraphs to which the model's paragraph view gives at least one technique (empty for a
+        model without one).
     """
 
     text: str
@@ -195,9 +234,14 @@ class Analysis:
     attributions: tuple[Attribution, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     possible_spans: tuple[Span, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.text)
+        for par in self.paragraphs:
+            _check_offsets(par.start, par.end, n)
+            for t, _p in par.techniques:
+                get_technique(t)
         for s in self.spans + tuple(self.possible_spans):
             _check_offsets(s.start, s.end, n)
             if s.source_text is not self.text and s.source_text != self.text:
@@ -282,6 +326,7 @@ class Analysis:
             "spans": [s.to_dict() for s in self.spans],
             "possible_spans": [s.to_dict() for s in self.possible_spans],
             "sentences": [s.to_dict() for s in self.sentences],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
             "technique_counts": self.technique_counts(),
             "attributions": [a.to_dict() for a in self.attributions],
             "meta": dict(self.meta),
@@ -312,6 +357,18 @@ class Analysis:
             sentences=tuple(
                 Sentence(s["start"], s["end"], float(s.get("score", 0.0)), text)
                 for s in d.get("sentences", [])
+            ),
+            paragraphs=tuple(
+                Paragraph(
+                    p["start"],
+                    p["end"],
+                    tuple(
+                        (get_technique(t["technique"]).id, float(t.get("score", 0.0)))
+                        for t in p["techniques"]
+                    ),
+                    text,
+                )
+                for p in d.get("paragraphs", [])
             ),
             score=float(d.get("score", 0.0)),
             model_name=model.get("name", "unknown"),

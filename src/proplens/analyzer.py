@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .analysis import Analysis, Attribution, Sentence, Span
+from .analysis import Analysis, Attribution, Paragraph, Sentence, Span
 from .text import DEFAULT_MAX_CHARS, check_text, split_sentences
 
 __all__ = [
@@ -302,6 +302,11 @@ class Analyzer:
             ),
             sentences=tuple(
                 Sentence(s, e, round(sc, 4), text) for (s, e), sc in zip(sents, scores, strict=True)
+            ),
+            paragraphs=tuple(
+                Paragraph(s, e, tuple((t, round(p, 4)) for t, p in techs), text)
+                for s, e, techs in getattr(pred, "paragraphs", ())
+                if techs
             ),
             score=round(article_score(sents, scores), 4),
             model_name=self.model_name,

@@ -39,6 +39,7 @@ from .decoding import (
     span_head_forward,
 )
 from .features import N_SPAN_FEATURES, normalize_phrase, span_text_features
+from .paragraphs import ParagraphModel, paragraph_evidence
 
 __all__ = ["Backend", "Detector", "TextPrediction", "snap_to_words"]
 
@@ -78,6 +79,9 @@ class TextPrediction:
     )  # SI-tuned propaganda regions (no technique)
     # lower-confidence passages outside the confident ones: start, end, technique, score
     possible_spans: list[tuple[int, int, str, float]] = field(default_factory=list)
+    # every paragraph (line with a token): start, end, and the techniques the paragraph model reports for
+    # it with their probabilities, most likely first (empty without a paragraph model)
+    paragraphs: list[tuple[int, int, list[tuple[str, float]]]] = field(default_factory=list)
     # The span classifier that goes with these hidden states, where it is not the detector's own: in
     # cross-validation each article's out-of-fold prediction keeps its fold's classifier.
     span_weights: dict[str, np.ndarray] | None = None
@@ -341,6 +345,7 @@ class Detector:
         windowing: str = "stride",
         calibration: tuple[Sequence[float], Sequence[float]] | None = None,
         chunk_windows: int = 64,
+        paragraph_model: ParagraphModel | None = None,
     ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
@@ -359,6 +364,8 @@ class Detector:
         self.calibration = (
             (np.asarray(calibration[0], float), np.asarray(calibration[1], float)) if calibration else None
         )
+        # Which techniques each paragraph uses (:mod:`~proplens.model.paragraphs`); None: not reported.
+        self.paragraph_model = paragraph_model
         self.reencoded = 0  # windows encoded a second time to read a span (see _Stream); expected 0
 
     # ------------------------------------------------------------ encoder
@@ -529,11 +536,38 @@ class Detector:
             probs = self.classify(pred, [(s, e) for s, e, _ in found])
             pred.spans = self.label_spans(pred, found, probs)
             pred.possible_spans = self.find_possible(pred)
+            pred.paragraphs = self.paragraph_techniques(pred, found, probs)
             if self.calibration is not None:
                 pred.spans = [(s, e, t, self.calibrate(p)) for s, e, t, p in pred.spans]
                 pred.possible_spans = [(s, e, t, self.calibrate(p)) for s, e, t, p in pred.possible_spans]
             pred.span_rows = None  # read; the analysis keeps none of them
         return preds
+
+    def paragraph_techniques(
+        self, pred: TextPrediction, found: Sequence[tuple[int, int, float]], probs: np.ndarray
+    ) -> list[tuple[int, int, list[tuple[str, float]]]]:
+        """Each paragraph with the techniques whose paragraph-model probability reaches its threshold
+        (uncalibrated span scores in, as the model was fitted)."""
+        model = self.paragraph_model
+        if model is None:
+            return []
+        bounds, evidence = paragraph_evidence(
+            pred.text,
+            pred.tokens.offsets,
+            pred.p_bio,
+            pred.p_tech,
+            self.techniques,
+            pred.spans,
+            found,
+            probs,
+            pred.possible_spans,
+        )
+        prob = model.predict_proba(evidence)
+        out = []
+        for (s, e), row in zip(bounds, prob, strict=True):
+            keep = sorted((k for k in range(len(row)) if row[k] >= model.threshold), key=lambda k: -row[k])
+            out.append((s, e, [(self.techniques[k], float(row[k])) for k in keep]))
+        return out
 
     def calibrate(self, score: float) -> float:
         if self.calibration is None:

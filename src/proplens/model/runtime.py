@@ -16,6 +16,7 @@ from ..errors import Errors, ModelLoadError
 from .alignment import load_tokenizer
 from .decoding import DecodeConfig
 from .detector import Detector
+from .paragraphs import RAW_FEATURES, ParagraphModel
 
 __all__ = ["OnnxBackend", "ModelConfig", "load_detector", "default_model_dir", "resolve_model_dir"]
 
@@ -60,6 +61,21 @@ def resolve_model_dir(model: str | Path | None) -> Path:
                 Errors.P009.format(path=s, reason=f"download failed ({type(exc).__name__}: {exc})")
             ) from None
     return Path(s)
+
+
+def _paragraph_model(cfg: dict, d: Path) -> ParagraphModel | None:
+    """The paragraph-technique model of config.json's ``"paragraphs"`` (None when the folder has none)."""
+    if not cfg.get("paragraphs"):
+        return None
+    try:
+        model = ParagraphModel.from_dict(cfg["paragraphs"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelLoadError(
+            Errors.P009.format(path=d, reason=f"config.json 'paragraphs' invalid ({exc})")
+        ) from None
+    if model.coef.ndim != 1 or len(model.coef) != 2 * len(cfg["techniques"]) + len(RAW_FEATURES):
+        raise ModelLoadError(Errors.P009.format(path=d, reason="config.json 'paragraphs' has the wrong size"))
+    return model
 
 
 class ModelConfig(dict):
@@ -216,5 +232,6 @@ def load_detector(
         calibration=(cfg["calibration"]["x"], cfg["calibration"]["y"]) if cfg.get("calibration") else None,
         cls_id=int(cfg.get("cls_id", 101)),
         sep_id=int(cfg.get("sep_id", 102)),
+        paragraph_model=_paragraph_model(cfg, d),
     )
     return det, cfg
