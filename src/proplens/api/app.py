@@ -96,7 +96,9 @@ def _mount_local_docs(app: FastAPI, folder) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=None, engine=None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, analyzer=None, analyzers=None, engine=None, attributor=None
+) -> FastAPI:
     """Build the app: REST API under ``/api/v1``, the web page at ``/``, docs at ``/docs``.
 
     Parameters
@@ -110,8 +112,12 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
         Ready-made analyzers of other model choices, e.g. ``{"fast": ...}``; the rest load on first use.
     engine : sqlalchemy.Engine, optional
         Use this engine instead of one built from ``settings.db_url``.
+    attributor : Attributor, optional
+        The attribution pipeline the app's analyzers share (default: one made in the lifespan when
+        ``settings.attribution`` is on and spaCy is installed).
     """
     settings = settings or get_settings()
+    given_attributor = attributor
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -122,7 +128,7 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
 
         # The resources of this app, made here and passed down (no process-wide defaults): one attribution
         # pipeline shared by the model choices' analyzers, one sentence encoder (loads on first comparison).
-        attributor = _make_attributor(settings)
+        attributor = given_attributor if given_attributor is not None else _make_attributor(settings)
         given = dict(analyzers or {})
         an = given["default"] = (
             analyzer if analyzer is not None else build_analyzer(settings, attributor=attributor)
@@ -142,7 +148,6 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
         service = AnalysisService(
             analyzers=models, repository=repo, settings=settings, encoder=SentenceEncoder()
         )
-        app.state.settings = settings
         app.state.analyzer = an
         app.state.repository = repo
         app.state.service = service
@@ -166,7 +171,7 @@ def create_app(settings: Settings | None = None, *, analyzer=None, analyzers=Non
     )
     if local_docs:
         _mount_local_docs(app, local_docs)
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings  # what SettingsDep hands the routes (deps.py)
     install_handlers(app)
 
     from .routes import analyses, compare, jobs, meta, sources, web

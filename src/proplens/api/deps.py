@@ -1,4 +1,5 @@
-"""Dependencies as ``Annotated`` aliases: the lifespan-built analyzer, repository and service."""
+"""Dependencies as ``Annotated`` aliases: the app's settings and its lifespan-built analyzer, repository and
+service (all read from ``app.state``; nothing process-wide)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from fastapi import Depends, Request
 from ..analyzer import Analyzer
 from ..store.repository import Repository
 from .service import AnalysisService
-from .settings import Settings, get_settings
+from .settings import Settings
 
 __all__ = ["SettingsDep", "AnalyzerDep", "RepositoryDep", "ServiceDep"]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 def _analyzer(request: Request) -> Analyzer:
@@ -26,7 +31,7 @@ def _service(request: Request) -> AnalysisService:
     return request.app.state.service
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 AnalyzerDep = Annotated[Analyzer, Depends(_analyzer)]
 RepositoryDep = Annotated[Repository, Depends(_repository)]
 ServiceDep = Annotated[AnalysisService, Depends(_service)]

@@ -1,8 +1,10 @@
-"""Server settings (environment prefix ``PROPLENS_``), through a cached, overridable ``get_settings()``."""
+"""Server settings (environment prefix ``PROPLENS_``); ``get_settings()`` reads them from the environment.
+
+An app keeps the settings it was made with (``create_app(settings)``, ``app.state.settings``); routes get them
+from there, so two apps in one process may differ.
+"""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,7 +81,6 @@ class Settings(BaseSettings):
     page_size: int = Field(20, ge=1, le=100)
 
 
-@lru_cache
 def get_settings() -> Settings:
-    """The process settings, read once from the environment (override it in tests)."""
+    """Settings read from the environment now (``create_app()`` without settings calls it once)."""
     return Settings()

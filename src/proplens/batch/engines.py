@@ -30,6 +30,9 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+# The analyzer of one worker *process* of the pool: made by the pool's initializer from the spec it is passed
+# (processes cannot share one), then used for every chunk that process runs. Not a process-wide default: the
+# runner's own process never reads these.
 _worker_analyzer = None
 _worker_batch = 8
 

@@ -2,6 +2,9 @@
 
 A :class:`~proplens.errors.ProplensError` becomes one line on stderr and exit code 1; any other
 exception prints a short message (the full traceback with ``--debug`` or ``PROPLENS_DEBUG=1``).
+
+The root callback makes the invocation's :class:`~proplens.cli.resources.Resources` (analyzers, the
+attribution pipeline, the sentence encoder, the store) and hands them to the commands as ``ctx.obj``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import os
 import sys
 
 import typer
+
+from .resources import resources
 
 app = typer.Typer(
     name="proplens",
@@ -34,10 +39,12 @@ COMMAND_MODULES = [
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on unexpected errors."),
 ) -> None:
     if debug:
         os.environ["PROPLENS_DEBUG"] = "1"
+    resources(ctx)  # ctx.obj: the resources the commands share (given ones, e.g. a test's, are kept)
 
 
 def _register_all() -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -23,6 +21,7 @@ from typer.testing import CliRunner
 from proplens.analysis import Attribution
 from proplens.analyzer import Analyzer
 from proplens.cli.app import app
+from proplens.cli.resources import Resources
 from proplens.testing import LexiconDetector
 
 WIDE = {"COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"}
@@ -100,29 +99,22 @@ class _RangesAttributor:
             ]
 
 
-@contextmanager
-def _fakes(where):
-    class FakeAnalyzer(Analyzer):
-        def __init__(self, model_dir=None, **kw):
-            super().__init__(
-                detector=_MarkedDetector(where["quote"]),
-                attribution=True,
-                model_name="fake",
-                model_version="t",
-            )
-
-        def _get_attributor(self):
-            return _RangesAttributor(where)
-
-    with (
-        mock.patch("proplens.analyzer.Analyzer", FakeAnalyzer),
-        mock.patch("proplens.attribution.pipeline.Attributor", lambda *a, **k: _RangesAttributor(where)),
-    ):
-        yield
+def _fakes(where) -> Resources:
+    """The invocation's resources (``ctx.obj``) with the fake detector and attributor."""
+    return Resources(
+        make_analyzer=lambda model, **options: Analyzer(
+            detector=_MarkedDetector(where["quote"]),
+            model_name="fake",
+            model_version="t",
+            attribution=options["attribution"],
+            attributor=options["attributor"],
+        ),
+        make_attributor=lambda: _RangesAttributor(where),
+    )
 
 
-def _invoke(*args):
-    r = CliRunner().invoke(app, list(args), env=WIDE, catch_exceptions=False)
+def _invoke(*args, where):
+    r = CliRunner().invoke(app, list(args), env=WIDE, catch_exceptions=False, obj=_fakes(where))
     assert r.exit_code == 0, r.output
     return r.stdout
 
@@ -144,26 +136,25 @@ def test_analyze_prints_markup_like_text_verbatim(tmp_path, src, quote, said, ti
     text, where = _layout(src, quote, said)
     path = tmp_path / "article.txt"
     path.write_text(text, encoding="utf-8", newline="")
-    with _fakes(where):
-        out = _invoke("analyze", str(path), "--title", title)
-        head, rest = out.split("Techniques found", 1)
-        techniques, sources = rest.split("Sources", 1)
-        lines = head.splitlines()
-        assert lines[0] == title
-        assert text.rstrip("\n") in head  # the article body, every bracket kept
-        assert _row(techniques, "■ Loaded language")[2] == f"“{quote}”"
-        assert _row(sources, src)[1:] == ["person", "said", said]
+    out = _invoke("analyze", str(path), "--title", title, where=where)
+    head, rest = out.split("Techniques found", 1)
+    techniques, sources = rest.split("Sources", 1)
+    lines = head.splitlines()
+    assert lines[0] == title
+    assert text.rstrip("\n") in head  # the article body, every bracket kept
+    assert _row(techniques, "■ Loaded language")[2] == f"“{quote}”"
+    assert _row(sources, src)[1:] == ["person", "said", said]
 
-        d = json.loads(_invoke("analyze", str(path), "--title", title, "--format", "json"))
-        assert d["title"] == title and d["text"] == text
-        assert [s["text"] for s in d["spans"] if s["score"] == 0.95] == [quote]
-        assert d["attributions"][0]["source_text"] == src
+    d = json.loads(_invoke("analyze", str(path), "--title", title, "--format", "json", where=where))
+    assert d["title"] == title and d["text"] == text
+    assert [s["text"] for s in d["spans"] if s["score"] == 0.95] == [quote]
+    assert d["attributions"][0]["source_text"] == src
 
-        page = _invoke("analyze", str(path), "--title", title, "--format", "html")
-        e = lambda s: html.escape(s, quote=True)  # noqa: E731
-        assert f"<h1>{e(title)}</h1>" in page
-        assert re.search(r"<mark [^>]*>" + re.escape(e(quote)) + "</mark>", page)
-        assert f"<tr><td>{e(src)}</td><td>person</td><td>said</td><td>{e(said)}</td></tr>" in page
+    page = _invoke("analyze", str(path), "--title", title, "--format", "html", where=where)
+    e = lambda s: html.escape(s, quote=True)  # noqa: E731
+    assert f"<h1>{e(title)}</h1>" in page
+    assert re.search(r"<mark [^>]*>" + re.escape(e(quote)) + "</mark>", page)
+    assert f"<tr><td>{e(src)}</td><td>person</td><td>said</td><td>{e(said)}</td></tr>" in page
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -174,14 +165,13 @@ def test_attribute_prints_markup_like_text_verbatim(tmp_path, src, quote, said, 
     text, where = _layout(src, quote, said)
     path = tmp_path / f"{stem}.txt"
     path.write_text(text, encoding="utf-8", newline="")
-    with _fakes(where):
-        out = _invoke("attribute", str(path))
-        assert out.splitlines()[0].strip() == f"Sources — {stem}"
-        assert _row(out, src)[1:] == ["person", "said", said]
-        for fmt in ("json", "jsonl"):
-            payload = _invoke("attribute", str(path), "--format", fmt)
-            d = json.loads(payload) if fmt == "json" else [json.loads(x) for x in payload.splitlines()]
-            assert d[0]["id"] == stem and d[0]["attributions"][0]["source_text"] == src
+    out = _invoke("attribute", str(path), where=where)
+    assert out.splitlines()[0].strip() == f"Sources — {stem}"
+    assert _row(out, src)[1:] == ["person", "said", said]
+    for fmt in ("json", "jsonl"):
+        payload = _invoke("attribute", str(path), "--format", fmt, where=where)
+        d = json.loads(payload) if fmt == "json" else [json.loads(x) for x in payload.splitlines()]
+        assert d[0]["id"] == stem and d[0]["attributions"][0]["source_text"] == src
 
 
 @pytest.mark.parametrize("name", ["[bold]gone[red].txt", "[/quote].txt", "\\[x].txt"])

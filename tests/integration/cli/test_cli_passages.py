@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from unittest import mock
 
 from typer.testing import CliRunner
 
 from proplens.analyzer import Analyzer
 from proplens.cli.app import app
+from proplens.cli.resources import Resources
 from proplens.testing import LexiconDetector
 
 TEXT = "The reckless plan failed. Nobody was surprised.\n"
@@ -42,8 +42,9 @@ class _Fake(Analyzer):
 def test_one_range_with_two_techniques_is_one_passage_showing_both(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text(TEXT, encoding="utf-8")
-    with mock.patch("proplens.analyzer.Analyzer", _Fake):
-        r = CliRunner().invoke(app, ["analyze", str(f)], env={"COLUMNS": "200"}, catch_exceptions=False)
+    r = CliRunner().invoke(
+        app, ["analyze", str(f)], env={"COLUMNS": "200"}, catch_exceptions=False, obj=Resources(_Fake)
+    )
     assert r.exit_code == 0, r.output
     assert "passages: 1  ·" in r.stdout and "spans:" not in r.stdout
     row = next(line for line in r.stdout.splitlines() if "“reckless”" in line and "%" in line)
@@ -60,10 +61,12 @@ def test_too_long_text_names_the_max_chars_option_and_the_option_raises_it(tmp_p
         "Error: [P005] The text has 240 characters, more than the limit of 100. "
         "Split it or raise the limit (--max-chars)."
     )
-    with mock.patch("proplens.analyzer.Analyzer", _Fake):
-        r = CliRunner().invoke(
-            app, ["analyze", str(f), "-f", "ptc", "--max-chars", "300"], catch_exceptions=False
-        )
+    r = CliRunner().invoke(
+        app,
+        ["analyze", str(f), "-f", "ptc", "--max-chars", "300"],
+        catch_exceptions=False,
+        obj=Resources(_Fake),
+    )
     assert r.exit_code == 0 and "Loaded_Language" in r.stdout
 
 
@@ -77,19 +80,19 @@ def test_progress_bar_on_stderr_when_asked(tmp_path):
             seen.append(progress is not None)
             return super().__call__(text, title, meta=meta, progress=progress)
 
-    with mock.patch("proplens.analyzer.Analyzer", Recording):
-        r = CliRunner().invoke(
-            app,
-            ["analyze", str(f), "-f", "ptc", "--progress"],
-            env={"COLUMNS": "120"},
-            catch_exceptions=False,
-        )
-        assert r.exit_code == 0 and seen == [True]
-        assert "finding sources, scoring sentences" in r.stderr and "1/1 windows" in r.stderr
-        assert (
-            r.stdout.startswith("a\tExaggeration,Minimisation\t4\t12\n") and "windows" not in r.stdout
-        )  # bar on stderr only
-        r = CliRunner().invoke(app, ["analyze", str(f), "-f", "ptc"], catch_exceptions=False)
-        assert (
-            r.exit_code == 0 and seen == [True, False] and r.stderr == ""
-        )  # short text, not a terminal: no bar
+    r = CliRunner().invoke(
+        app,
+        ["analyze", str(f), "-f", "ptc", "--progress"],
+        env={"COLUMNS": "120"},
+        catch_exceptions=False,
+        obj=Resources(Recording),
+    )
+    assert r.exit_code == 0 and seen == [True]
+    assert "finding sources, scoring sentences" in r.stderr and "1/1 windows" in r.stderr
+    assert (
+        r.stdout.startswith("a\tExaggeration,Minimisation\t4\t12\n") and "windows" not in r.stdout
+    )  # bar on stderr only
+    r = CliRunner().invoke(
+        app, ["analyze", str(f), "-f", "ptc"], catch_exceptions=False, obj=Resources(Recording)
+    )
+    assert r.exit_code == 0 and seen == [True, False] and r.stderr == ""  # short text, not a terminal: no bar

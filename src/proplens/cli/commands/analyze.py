@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from ...text import DEFAULT_MAX_CHARS
+from ..resources import resources
 
 
 class OutputFormat(StrEnum):
@@ -58,6 +59,7 @@ def _with_progress_bar(analyzer, text: str, title: str | None):
 
 
 def analyze_command(
+    ctx: typer.Context,
     source: str = typer.Argument(..., help="An article file (.txt or .html), or '-' for standard input."),
     format: OutputFormat = typer.Option(
         OutputFormat.text, "--format", "-f", help="text (coloured), json, html or ptc."
@@ -93,12 +95,10 @@ def analyze_command(
     ),
 ) -> None:
     """Analyze one article: highlight the passages that use propaganda techniques."""
-    from ...analyzer import Analyzer
-
     article, art_id = _read_input(source, max_chars)  # [P005] names this command's --max-chars
     text, title = article.text, title or article.title
-    analyzer = Analyzer(
-        model, attribution="auto" if attribution else False, max_chars=max_chars, min_score=min_score
+    analyzer = resources(ctx).analyzer(
+        model, attribution=attribution, max_chars=max_chars, min_score=min_score
     )
     if progress is None:
         progress = len(text) >= PROGRESS_MIN_CHARS and sys.stderr.isatty()

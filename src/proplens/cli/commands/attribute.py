@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from ..resources import resources
+
 
 class AttributeFormat(StrEnum):
     jsonl = "jsonl"
@@ -31,6 +33,7 @@ def _expand(paths: list[str]) -> list[Path]:
 
 
 def attribute_command(
+    ctx: typer.Context,
     paths: list[str] = typer.Argument(
         ..., help="Article files (.txt; .html is converted) or folders of them."
     ),
@@ -43,7 +46,6 @@ def attribute_command(
 
     Offsets index the file's text read without newline translation.
     """
-    from ...attribution.pipeline import Attributor
     from ...errors import Errors, InputFileError, ProplensError
     from ...inputs import read_article
 
@@ -63,7 +65,7 @@ def attribute_command(
         if len(files) == 1:
             raise errors[0]
         raise InputFileError(Errors.P011.format(path=f"all {len(files)} inputs", reason="none could be read"))
-    attributor = Attributor()
+    attributor = resources(ctx).attributor(required=True)
     results = []
     if items:
         for (stem, text), attrs in zip(items, attributor.pipe([t for _, t in items]), strict=True):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from ..resources import resources
+
 
 class CompareFormat(StrEnum):
     text = "text"
@@ -17,6 +19,7 @@ class CompareFormat(StrEnum):
 
 
 def compare_command(
+    ctx: typer.Context,
     versions: list[str] = typer.Argument(..., help="Two or more versions: text/HTML files or http(s) URLs."),
     format: CompareFormat = typer.Option(CompareFormat.text, "--format", "-f", help="text, json or html."),
     model: str = typer.Option(
@@ -31,17 +34,16 @@ def compare_command(
     propaganda, sources, names and numbers; substituted terms, added and left-out passages, new wording ranked
     by the detector, and a short paragraph per version."""
     from ...compare.comparison import compare
-    from ...compare.encoder import SentenceEncoder
     from ...compare.inputs import load_versions
     from ...compare.render import comparison_to_html, comparison_to_text
 
     inputs = load_versions(versions)
+    res = resources(ctx)
     analyzer = None
     if propaganda:
-        from ...analyzer import Analyzer
         from ...errors import ModelLoadError
 
-        analyzer = Analyzer(model, attribution=False)
+        analyzer = res.analyzer(model)
         try:
             analyzer.load()  # load now: a missing built-in model should not stop the comparison
         except ModelLoadError as exc:
@@ -49,7 +51,7 @@ def compare_command(
                 raise
             typer.echo(f"note: comparing without propaganda spans ({exc})", err=True)
             analyzer = None
-    result = compare(inputs, analyzer=analyzer, embed=SentenceEncoder())
+    result = compare(inputs, analyzer=analyzer, embed=res.encoder())
     if format is CompareFormat.json:
         payload = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
     elif format is CompareFormat.html:

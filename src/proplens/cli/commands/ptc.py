@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from ..resources import resources
+
 ptc_app = typer.Typer(
     help="PTC / SemEval-2020 Task 11 label files: predict, classify, evaluate.", no_args_is_help=True
 )
@@ -24,6 +26,7 @@ def _progress(total: int, label: str):
 
 @ptc_app.command("predict")
 def predict(
+    ctx: typer.Context,
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for si.labels and flc.labels."),
     model: str = typer.Option(
@@ -31,12 +34,11 @@ def predict(
     ),
 ) -> None:
     """Write OUT/si.labels (ID start end) and OUT/flc.labels (ID technique start end)."""
-    from ...analyzer import Analyzer
     from ...ptc.io import read_articles, write_si_labels, write_tc_labels
     from ...ptc.run import predict_articles_si_flc
 
     articles = read_articles(articles_dir)
-    analyzer = Analyzer(model, attribution=False)
+    analyzer = resources(ctx).analyzer(model)
     with _progress(len(articles), "predicting") as adv:
         si, rows = predict_articles_si_flc(analyzer, articles, progress=adv)
     out.mkdir(parents=True, exist_ok=True)
@@ -51,6 +53,7 @@ def predict(
 
 @ptc_app.command("classify")
 def classify(
+    ctx: typer.Context,
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     spans_file: Path = typer.Argument(..., help="Rows ID<TAB>technique-or-?<TAB>start<TAB>end."),
     out: Path = typer.Option(..., "--out", "-o", help="Output label file (same rows, same order)."),
@@ -59,13 +62,12 @@ def classify(
     ),
 ) -> None:
     """Label given spans (the TC setting)."""
-    from ...analyzer import Analyzer
     from ...ptc.io import read_articles, read_tc_labels, write_tc_labels
     from ...ptc.run import classify_rows
 
     articles = read_articles(articles_dir)
     rows = read_tc_labels(spans_file, allow_unknown=True, articles=articles)
-    analyzer = Analyzer(model, attribution=False)
+    analyzer = resources(ctx).analyzer(model)
     with _progress(len({r.article_id for r in rows}), "classifying") as adv:
         labelled = classify_rows(analyzer, articles, rows, progress=adv)
     write_tc_labels(out, labelled)
@@ -74,6 +76,7 @@ def classify(
 
 @ptc_app.command("evaluate")
 def evaluate(
+    ctx: typer.Context,
     articles_dir: Path = typer.Argument(..., help="Folder with articleID.txt files."),
     gold_tc: Path = typer.Option(..., "--gold-tc", help="Gold TC label file (ID technique start end)."),
     model: str = typer.Option(
@@ -82,13 +85,12 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Predict on the articles and print SI F1, TC micro-F1, end-to-end F1 and per-technique figures."""
-    from ...analyzer import Analyzer
     from ...ptc.io import read_articles, read_tc_labels
     from ...ptc.run import evaluate as run_eval
 
     articles = read_articles(articles_dir)
     gold = read_tc_labels(gold_tc, articles=articles)
-    analyzer = Analyzer(model, attribution=False)
+    analyzer = resources(ctx).analyzer(model)
     n_steps = len(articles) + len({r.article_id for r in gold})
     with _progress(n_steps, "evaluating") as adv:
         res = run_eval(analyzer, articles, gold, progress=adv)

@@ -8,8 +8,11 @@ from typing import Any
 
 import typer
 
+from ..resources import resources
+
 
 def serve_command(
+    ctx: typer.Context,
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Interface to listen on (0.0.0.0 exposes the server)."
     ),
@@ -70,10 +73,14 @@ def serve_command(
     if threads:
         overrides["inference_threads"] = threads
     settings = Settings(**overrides)
-    engine = _open_store(settings.db_url)
+    res = resources(ctx)
+    engine = res.open_store(settings.db_url)
     from ...api.app import build_analyzer
 
-    analyzer = build_analyzer(settings)
+    # one process: the attribution pipeline is made here and shared by the app's analyzers; with more, each
+    # server process makes its own and this one only checks the model
+    attributor = res.attributor() if settings.attribution and processes == 1 else None
+    analyzer = build_analyzer(settings, attributor=attributor)
     analyzer.load()  # a missing or broken model fails here with a one-line error
     where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     if processes > 1:
@@ -95,35 +102,9 @@ def serve_command(
             server_header=False,
         )
         return
-    app = create_app(settings, analyzer=analyzer, engine=engine)
+    app = create_app(settings, analyzer=analyzer, engine=engine, attributor=attributor)
     typer.echo(f"proplens: serving on {where}  (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)
-
-
-def _open_store(url: str | None):
-    """Open and migrate the store now, so that a bad --db fails with one line, not a startup traceback."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
-    from ...store import create_store_engine, default_db_url, init_db
-
-    url = url or default_db_url()
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        shown = "(unparseable URL)"
-    try:
-        engine = create_store_engine(url)
-        init_db(engine)
-    except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
-        from ...errors import Errors, StoreError
-
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        raise StoreError(
-            Errors.P028.format(url=shown, reason=f"{type(exc).__name__}: {first}".rstrip(": "))
-        ) from None
-    typer.echo(f"proplens: store {shown}", err=True)
-    return engine
 
 
 def register(app: typer.Typer) -> None:
