@@ -1,9 +1,10 @@
 """Shared fixtures and the markers each test folder carries.
 
 Layout: ``unit/`` (no model file, no server, no subprocess: the LexiconDetector stands in for the model),
-``integration/<subsystem>/`` (the API through TestClient, the store, batch, compare, the CLI and the shipped
-models), ``browser/`` (Playwright). Markers (registered in pyproject.toml) let a developer leave out what is
-slow or needs something installed: ``pytest -m "not slow and not browser and not ray and not postgres"``.
+``integration/<subsystem>/`` (the API through TestClient, the store, batch, compare, the CLI, attribution,
+training with torch, and the shipped models), ``browser/`` (Playwright). Markers (registered in
+pyproject.toml) let a developer leave out what is slow or needs something installed:
+``pytest -m "not slow and not browser and not ray and not postgres"``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ TESTS = Path(__file__).resolve().parent
 # a shipped model (the detector, the sentence encoder or spaCy's pipeline); the others say what they need.
 MARKS_BY_PATH: dict[str, tuple[str, ...]] = {
     "browser/": ("browser", "model"),
-    "attribution/": ("model",),
-    "training/": ("model", "slow"),
+    "integration/attribution/": ("model",),
+    "integration/training/": ("model", "slow"),
     "integration/cli/": ("model",),
     "integration/model/": ("model",),
     "integration/compare/": ("model",),
