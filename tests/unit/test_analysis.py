@@ -37,6 +37,16 @@ def test_analysis_roundtrip(lexicon_analyzer):
     assert b.technique_counts()["Loaded_Language"] == 1
 
 
+def test_the_api_schema_declares_every_field_of_the_analysis_record(lexicon_analyzer):
+    """The REST API answers with the analysis record plus metadata: a field added to Analysis.to_dict() must
+    be declared in AnalysisPublic too, or the API would drop it silently."""
+    pytest.importorskip("pydantic")
+    from proplens.api.schemas import AnalysisPublic
+
+    record = lexicon_analyzer("The reckless traitors met.", title="T").to_dict()
+    assert set(record) - {"meta"} <= set(AnalysisPublic.model_fields)
+
+
 def test_analysis_record_is_versioned_and_old_records_still_read(lexicon_analyzer):
     from proplens.analysis import SCHEMA_VERSION
     from proplens.errors import RecordVersionError

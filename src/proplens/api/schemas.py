@@ -11,6 +11,7 @@ __all__ = [
     "AnalysisCreate",
     "SpanPublic",
     "SentencePublic",
+    "ParagraphPublic",
     "AnalysisPublic",
     "AnalysisSummary",
     "AnalysisPage",
@@ -86,6 +87,18 @@ class SentencePublic(BaseModel):
     score: float
 
 
+class TechniqueScore(BaseModel):
+    technique: str
+    technique_name: str
+    score: float
+
+
+class ParagraphPublic(BaseModel):
+    start: int
+    end: int
+    techniques: list[TechniqueScore] = Field(description="Techniques the paragraph uses, most likely first.")
+
+
 class AnalysisPublic(BaseModel):
     """A stored analysis: the analysis record (``Analysis.to_dict()``) plus its submission metadata."""
 
@@ -111,6 +124,9 @@ class AnalysisPublic(BaseModel):
     )
     min_score: float | None = Field(None, description="The lowest score of the possible_spans shown.")
     sentences: list[SentencePublic]
+    paragraphs: list[ParagraphPublic] = Field(
+        [], description="Paragraphs the model's paragraph view gives a technique (empty without one)."
+    )
     technique_counts: dict[str, int]
     attributions: list[dict[str, Any]] = []
 

@@ -63,6 +63,43 @@ def train_command(
     model_version: str = typer.Option("0.1.0", help="Version written into the exported model's config.json."),
 ) -> None:
     """Fine-tune the multi-task network on PTC data (optionally validating by article), export to ONNX."""
+    train = _training_stack()
+    work = out / "work"
+    best = _train_with_progress(
+        train,
+        data,
+        work,
+        epochs=epochs,
+        seed=seed,
+        batch_size=batch_size,
+        lr=lr,
+        val_fraction=val_fraction,
+        window_stride=window_stride,
+        window_jitter=window_jitter,
+        split_seed=split_seed,
+        resume=resume,
+        threads=threads,
+        base=base,
+        windowing=windowing,
+        window_size=window_size,
+        bio_weights=_weights(bio_weights),
+        bf16=bf16,
+        keep_epoch_weights=keep_epoch_weights,
+    )
+    _export_and_report(
+        best,
+        work,
+        data,
+        out,
+        export=export,
+        validated=val_fraction > 0,
+        name=model_name,
+        version=model_version,
+    )
+
+
+def _training_stack():
+    """The training entry point (``training.train.train``), or [P009] with the install hint without torch."""
     try:
         import torch  # noqa: F401  (fail early with the install hint)
 
@@ -75,49 +112,44 @@ def train_command(
                 path="the training stack", reason=f"{exc}; install it with pip install 'proplens[train]'"
             )
         ) from None
+    return train
+
+
+def _train_with_progress(train, data: Path, work: Path, **options):
+    """Run ``train`` with a progress bar and its log lines on the console; returns the best epoch's record."""
     from ..bars import progress_bar
 
-    work = out / "work"
     with progress_bar(transient=False) as p:
         task = p.add_task("training", total=None)
 
         def progress(msg: str, i: int, n: int) -> None:
             p.update(task, description=msg, completed=i, total=n)
 
-        best = train(
+        return train(
             data,
             work,
-            epochs=epochs,
-            seed=seed,
-            batch_size=batch_size,
-            lr=lr,
-            val_fraction=val_fraction,
-            window_stride=window_stride,
-            window_jitter=window_jitter,
-            split_seed=split_seed,
-            resume=resume,
-            threads=threads,
-            base=base,
-            windowing=windowing,
-            window_size=window_size,
-            bio_weights=_weights(bio_weights),
-            bf16=bf16,
-            keep_epoch_weights=keep_epoch_weights,
             progress=progress,
             log=lambda msg: p.console.print(msg, markup=False, highlight=False),
+            **options,
         )
+
+
+def _export_and_report(
+    best, work: Path, data: Path, out: Path, *, export: bool, validated: bool, name: str, version: str
+) -> None:
+    """Export the best epoch (decoding tuned on the validation split when there is one) and print its F1s."""
     m = best["metrics"]
-    if export and val_fraction > 0:
+    if export and validated:
         from ...training.finalize import export_and_tune
 
-        m = export_and_tune(work, data, out, name=model_name, version=model_version)
+        m = export_and_tune(work, data, out, name=name, version=version)
         typer.echo(
             f"exported the ONNX model to {out}; decoding tuned on the validation split with it", err=True
         )
     elif export:
         from ...training.finalize import export_with_decoding
 
-        export_with_decoding(work, out, name=model_name, version=model_version)
+        export_with_decoding(work, out, name=name, version=version)
         typer.echo(
             f"exported the ONNX model to {out} with default decoding; tune it from cross-validation with "
             f"'proplens ptc cv ... --apply-to {out}'",
