@@ -5,6 +5,10 @@ The batch output (Parquet, JSON lines), the corpus statistics (:mod:`proplens.st
 pages use this one shape; the nested JSON form (the versioned analysis record the CLI, the API and the store
 share) is :meth:`Analysis.to_dict`. These are the only two shapes of an analysis.
 
+The row has its own version, :data:`ROW_SCHEMA_VERSION`, written into the batch Parquet file's schema
+metadata (key ``proplens.row_schema_version``; a file without it is version 1). Columns are added without a
+new version; it is raised only when a column changes meaning or goes away.
+
 Rows are plain dicts of plain values so that workers (processes, Ray actors) can return them
 cheaply. Floats are rounded to 6 decimals and nothing time-dependent is stored, so the same model
 and input give byte-identical output.
@@ -25,9 +29,13 @@ __all__ = [
     "error_row",
     "output_schema",
     "FLOAT_DIGITS",
+    "ROW_SCHEMA_VERSION",
 ]
 
 FLOAT_DIGITS = 6
+#: The version of the flat row (the batch output's columns), kept in the Parquet schema metadata.
+ROW_SCHEMA_VERSION = 1
+ROW_SCHEMA_METADATA = {b"proplens.row_schema_version": str(ROW_SCHEMA_VERSION).encode()}
 
 OUTPUT_COLUMNS = (
     "id",
@@ -118,7 +126,8 @@ def error_row(*, key: str, index: int, where: str, reason: str) -> dict[str, Any
 
 
 def output_schema():
-    """The Arrow schema of the batch Parquet output (pyarrow is imported here, not at module import)."""
+    """The Arrow schema of the batch Parquet output, with :data:`ROW_SCHEMA_VERSION` in its metadata
+    (pyarrow is imported here, not at module import)."""
     import pyarrow as pa
 
     span = pa.struct(
@@ -158,7 +167,8 @@ def output_schema():
             ("attributions", pa.list_(attribution)),
             ("model_name", pa.string()),
             ("model_version", pa.string()),
-        ]
+        ],
+        metadata=ROW_SCHEMA_METADATA,
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatchError, Errors
-from ..records import OUTPUT_COLUMNS, part_schema
+from ..records import OUTPUT_COLUMNS, ROW_SCHEMA_METADATA, part_schema
 
 __all__ = ["PartStore", "atomic_write_bytes"]
 
@@ -193,6 +193,7 @@ class PartStore:
         )
         idx = np.argsort(sort_key, kind="stable")
         table = table.take(pa.array(idx, type=pa.int64())).select(list(OUTPUT_COLUMNS)).combine_chunks()
+        table = table.replace_schema_metadata(ROW_SCHEMA_METADATA)  # the row's version (records.py)
         tmp = _tmp_name(self.out)
         with open(tmp, "wb") as f:
             pq.write_table(table, f, compression="zstd", row_group_size=row_group_size)

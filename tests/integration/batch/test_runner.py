@@ -38,6 +38,7 @@ def test_run_batch_rows_match_the_analyzer(tmp_path, corpus, spec):
     )
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 120 and json.loads(lines[3])["id"] == "art-00003"
+    assert pq.read_schema(out).metadata == {b"proplens.row_schema_version": b"1"}  # the row's version
 
 
 def test_run_batch_is_byte_identical_across_chunking_and_workers(tmp_path, corpus, spec):
