@@ -107,7 +107,7 @@ class AnalysisRecord:
 
     id: str
     created: datetime
-    data: Mapping[str, Any] = field(repr=False)
+    data: Mapping[str, Any] = field(repr=False, compare=False)  # a record is its id (hashable, as before)
     title: str | None = None
     source: str | None = None
     url: str | None = None
