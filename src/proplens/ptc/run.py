@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InvalidTextError
 from .io import TcRow
-from .metrics import e2e_scores, merge_intervals, si_scores, tc_scores
+from .metrics import e2e_scores, merge_intervals, paragraph_technique_scores, si_scores, tc_scores
 
 Progress = Callable[[int], None]
 
@@ -26,11 +26,22 @@ def predict_articles_si_flc(
 ) -> tuple[list[TcRow], list[TcRow]]:
     """(SI rows, FLC rows). SI rows come from the SI-tuned decoding where the detector provides it
     (``si_spans``), else from the merged technique spans."""
+    si, flc, _paragraphs = predict_article_rows(analyzer, articles, progress=progress, batch_size=batch_size)
+    return si, flc
+
+
+def predict_article_rows(
+    analyzer, articles: Mapping[str, str], *, progress: Progress | None = None, batch_size: int = 8
+) -> tuple[list[TcRow], list[TcRow], list[TcRow]]:
+    """(SI rows, FLC rows, paragraph rows): as :func:`predict_articles_si_flc`, plus one row per
+    (paragraph, technique) of the model's paragraph view (the row spans the paragraph; none without a
+    paragraph model)."""
     from ..text import check_text
 
     ids = [a for a in articles if articles[a].strip()]
     si: list[TcRow] = []
     flc: list[TcRow] = []
+    paragraphs: list[TcRow] = []
     det = analyzer.detector
     for b in range(0, len(ids), batch_size):
         chunk = ids[b : b + batch_size]
@@ -41,11 +52,14 @@ def predict_articles_si_flc(
             if regions is None or (not regions and p.spans):
                 regions = [(s, e, 0.0) for s, e, _, _ in p.spans]
             si.extend(TcRow(a, None, s, e) for s, e in merge_intervals((s, e) for s, e, _ in regions))
+            paragraphs.extend(
+                TcRow(a, t, s, e) for s, e, techs in getattr(p, "paragraphs", ()) for t, _ in techs
+            )
             if progress:
                 progress(1)
     if progress:
         progress(len(articles) - len(ids))
-    return si, flc
+    return si, flc, paragraphs
 
 
 def assign_techniques(spans: Sequence[tuple[int, int]], probs: np.ndarray) -> list[int]:
@@ -90,13 +104,20 @@ def classify_rows(
 def evaluate(
     analyzer, articles: Mapping[str, str], gold: Sequence[TcRow], *, progress: Progress | None = None
 ) -> dict:
-    """SI, TC and end-to-end figures of ``analyzer`` against gold TC rows."""
-    si, flc = predict_articles_si_flc(analyzer, articles, progress=progress)
+    """SI, TC, end-to-end and paragraph-level figures of ``analyzer`` against gold TC rows.
+
+    ``paragraph``: the model's paragraph view where it has one, else the labelled spans read by paragraph
+    (``paragraph_from_spans``, always reported)."""
+    si, flc, par = predict_article_rows(analyzer, articles, progress=progress)
     tc = classify_rows(analyzer, articles, gold, progress=progress)
+    from_spans = paragraph_technique_scores(flc, gold, articles)
+    has_view = getattr(analyzer.detector, "paragraph_model", None) is not None
     return {
         "si": si_scores(si, gold),
         "tc": tc_scores(tc, gold),
         "e2e": e2e_scores(flc, gold),
+        "paragraph": paragraph_technique_scores(par, gold, articles) if has_view else from_spans,
+        "paragraph_from_spans": from_spans,
         "n_articles": len(articles),
         "n_gold_spans": len(gold),
         "model": {"name": analyzer.model_name, "version": analyzer.model_version},

@@ -91,7 +91,7 @@ def test_ptc_predict_classify_evaluate(ptc_dir, tmp_path):
     r = run("ptc", "evaluate", str(ptc_dir), "--gold-tc", str(ptc_dir / "gold.labels"), "--json")
     assert r.returncode == 0, r.stderr.decode()
     res = json.loads(r.stdout)
-    for k in ("si", "tc", "e2e"):
+    for k in ("si", "tc", "e2e", "paragraph", "paragraph_from_spans"):
         assert 0.0 <= res[k]["f1"] <= 1.0
     assert set(res["tc"]["per_technique"]) >= {"Loaded_Language", "Flag-Waving"}
 

@@ -84,7 +84,8 @@ def evaluate(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
-    """Predict on the articles and print SI F1, TC micro-F1, end-to-end F1 and per-technique figures."""
+    """Predict on the articles and print SI F1, TC micro-F1, end-to-end F1, paragraph-level technique F1
+    and per-technique figures."""
     from ...ptc.io import read_articles, read_tc_labels
     from ...ptc.run import evaluate as run_eval
 
@@ -109,6 +110,11 @@ def evaluate(
     c.print(
         f"[bold]End-to-end F1[/bold] {res['e2e']['f1']:.4f} (P {res['e2e']['precision']:.4f}, R "
         f"{res['e2e']['recall']:.4f})"
+    )
+    par, par_spans = res["paragraph"], res["paragraph_from_spans"]
+    c.print(
+        f"[bold]Paragraph-level technique F1[/bold] {par['f1']:.4f} (P {par['precision']:.4f}, R "
+        f"{par['recall']:.4f}; from the labelled spans alone {par_spans['f1']:.4f})"
     )
     t = Table(title=f"Per technique ({res['n_articles']} articles, {res['n_gold_spans']} gold spans)")
     for col in ("technique", "gold", "TC P", "TC R", "TC F1", "E2E P", "E2E R", "E2E F1"):
