@@ -38,24 +38,19 @@ class DocArrays:
     (bounds of each token's sentence, as ``Token.sent``), ``children`` (indices, in order).
     """
 
-    def __init__(self, doc):
+    def __init__(self, doc) -> None:
         from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_SPACE, LEMMA, LOWER, ORTH, POS, SENT_START, SHAPE, TAG
         from spacy.parts_of_speech import NAMES as POS_NAMES
 
         self.doc = doc
         n = self.n = len(doc)
+        # memos of ancestors() and of pair_rows' cue-independent bucket ids, per token
+        self._anc: list[list[int] | None] = [None] * n
+        self._pair_static: list[tuple[int, int, int, int, int] | None] = [None] * n
         if n == 0:
             self.text = self.lower = self.lem = self.pos = self.tag = self.dep = self.ent = self.shape4 = []
-            self.head, self.is_space, self.sent_start, self.sent_first, self.sent_end, self.children = (
-                [],
-                [],
-                [],
-                [],
-                [],
-                [],
-            )
-            self._anc = []
-            self._pair_static = []
+            self.head, self.is_space, self.sent_start = [], [], []
+            self.sent_first, self.sent_end, self.children = [], [], []
             return
         arr = doc.to_array([ORTH, LOWER, LEMMA, TAG, DEP, ENT_TYPE, SHAPE, POS, HEAD, IS_SPACE, SENT_START])
         strings = doc.vocab.strings
@@ -84,8 +79,6 @@ class DocArrays:
             if h != j:
                 children[h].append(j)
         self.children = children
-        self._anc: list = [None] * n
-        self._pair_static: list = [None] * n
 
     def ancestors(self, i: int) -> list[int]:
         """``features._ancestors`` as token indices (the token itself first), memoised."""

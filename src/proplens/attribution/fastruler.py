@@ -25,7 +25,7 @@ def _memo_ok(token_pattern: dict) -> bool:
 class MemoRulerMatch:
     """Drop-in for ``AttributeRuler.match``: the same sorted ``(attr_id, match_id, start, end)`` list."""
 
-    def __init__(self, ruler):
+    def __init__(self, ruler) -> None:
         from spacy.matcher import Matcher
 
         self.vocab = ruler.vocab
