@@ -1,7 +1,8 @@
 """The learned attribution tagger: hashed linear weights applied to spaCy parses (numpy only).
 
 The weights file ``attribution.npz`` holds ``cue_W`` (N_FEATURES x 3: O, B, I), ``cue_b``,
-``role_W`` (N_FEATURES x 3: O, SOURCE, CONTENT), ``role_b`` and decoding thresholds; it is written by
+``role_W`` (N_FEATURES x 3: O, SOURCE, CONTENT), ``role_b``, decoding thresholds and, optionally, the
+content-end classifier ``end_W`` (N_FEATURES), ``end_b`` and ``end_margin``; it is written by
 :mod:`proplens.attribution.training`.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..errors import Errors, ModelLoadError
 from .boundaries import is_time_cue, tidy
+from .content_end import refine_content_ends
 from .fastfeatures import DocArrays, _row_starts, cue_rows, pad_weights, pair_rows, score_rows
 from .features import cue_features, hash_features, pair_features
 
@@ -154,6 +156,10 @@ class AttributionTagger:
     rules : bool, default=True
         Apply the parse-based decoding rules of :mod:`~proplens.attribution.boundaries` (time phrases,
         adjuncts before the content clause, edges, subjects after the cue, coordinated sources).
+    end_W, end_b, end_margin : numpy.ndarray, float, float, optional
+        Weights of the content-end classifier (:mod:`~proplens.attribution.content_end`), applied after
+        the rules, and how much better than the rules' end its choice must score; without them content
+        ends are the rules'.
     """
 
     def __init__(
@@ -168,8 +174,14 @@ class AttributionTagger:
         fill_gaps: bool = True,
         reference: bool = False,
         rules: bool = True,
+        end_W=None,
+        end_b: float = 0.0,
+        end_margin: float = 0.0,
     ):
         self.rules = rules
+        self.end_W = None if end_W is None else np.asarray(end_W, dtype=np.float32)
+        self.end_b = float(end_b)
+        self.end_margin = float(end_margin)
         self.fill_gaps = fill_gaps
         self.reference = reference
         self.cue_W = cue_W
@@ -211,6 +223,9 @@ class AttributionTagger:
                 z["role_b"],
                 cue_threshold=float(z["cue_threshold"]),
                 role_threshold=float(z["role_threshold"]),
+                end_W=z["end_W"] if "end_W" in z.files else None,
+                end_b=float(z["end_b"]) if "end_b" in z.files else 0.0,
+                end_margin=float(z["end_margin"]) if "end_margin" in z.files else 0.0,
             )
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(Errors.P009.format(path=f, reason=str(exc))) from None
@@ -337,4 +352,9 @@ class AttributionTagger:
         in_quote = da.quote_mask()
         cues = self.find_cues(doc, in_quote, arrays=da)
         out = self.assign_roles(doc, cues, in_quote, arrays=da)
-        return tidy(doc, out) if self.rules else out
+        if not self.rules:
+            return out
+        out = tidy(doc, out)
+        if self.end_W is not None:
+            refine_content_ends(doc, out, self.end_W, self.end_b, self.end_margin)
+        return out
