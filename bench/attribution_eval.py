@@ -4,7 +4,10 @@ Usage::
 
     python bench/attribution_eval.py /work/shared/data/polnear/dev.jsonl [--docs dev.spacy] [--model DIR]
 
-``--docs`` reuses a spaCy DocBin of the same texts (parsed by the same pipeline) to save time.
+``--docs`` reuses a spaCy DocBin of the same texts (parsed by the same pipeline) to save time. ``--last N``
+scores only the file's last N articles: the held-out part of train used to choose hyper-parameters, e.g.
+a model trained with ``python -m proplens.attribution.training train.jsonl --first 690 --out DIR`` scored
+with ``--last 84 --model DIR``. ``--no-end`` leaves the content-end decoder out (the rules' ends).
 """
 
 from __future__ import annotations
@@ -27,17 +30,23 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
     ap.add_argument("--cue-threshold", type=float, help="override the model's cue threshold")
     ap.add_argument("--role-threshold", type=float, help="override the model's role threshold")
+    ap.add_argument("--last", type=int, help="score only the last N articles")
+    ap.add_argument("--no-end", action="store_true", help="without the content-end decoder")
     args = ap.parse_args()
 
     rows = load_polnear(args.data)
     t0 = time.perf_counter()
     docs = parse_docs([r["text"] for r in rows], cache=args.docs)
+    if args.last:
+        rows, docs = rows[-args.last :], docs[-args.last :]
     att = Attributor(args.model)
     att._ensure()
     if args.cue_threshold is not None:
         att._tagger.cue_threshold = args.cue_threshold
     if args.role_threshold is not None:
         att._tagger.role_threshold = args.role_threshold
+    if args.no_end:
+        att._tagger.end_W = None
     triples = []
     for row, doc in zip(rows, docs, strict=True):
         pred = [a.to_dict() for a in att.from_doc(doc)]

@@ -11,7 +11,7 @@ their real end), so it learns the annotators' convention for the end, not the ta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ def _cue_head(doc, cue: Sequence[int]):
     return min(toks, key=lambda t: (sum(1 for _ in t.ancestors), t.i))
 
 
-def candidates(doc, cue: Sequence[int], content: Sequence[int], others: set[int]) -> list[int]:
+def candidates(doc, cue: Sequence[int], content: Sequence[int], others: Container[int]) -> list[int]:
     """Candidate last tokens of ``content``: from its first token to the end of the cue's sentence, stopping
     before a token of another attribution (``others``); empty when the decoder does not apply (no content,
     content not wholly after the cue and in its sentence, or a quotation)."""
@@ -125,6 +125,17 @@ def end_features(doc, cue: Sequence[int], s: int, cands: Sequence[int]) -> list[
     return rows
 
 
+class _Others:
+    """The tokens of attributions other than the ``k``-th (a view of the owner map, not a copy: a long
+    article has thousands of attributions)."""
+
+    def __init__(self, owner: dict[int, int], k: int) -> None:
+        self.owner, self.k = owner, k
+
+    def __contains__(self, i: object) -> bool:
+        return self.owner.get(i, self.k) != self.k  # type: ignore[call-overload]
+
+
 def refine_content_ends(doc, tagged: list, W: np.ndarray, b: float, margin: float = 0.0) -> None:
     """Move the end of each applicable content (see :func:`candidates`) to its best-scored candidate when
     that scores more than ``margin`` above the current end, in place; ``W`` (N_FEATURES,) and ``b`` are the
@@ -134,8 +145,7 @@ def refine_content_ends(doc, tagged: list, W: np.ndarray, b: float, margin: floa
         for i in t.cue + t.source + t.content:
             owner.setdefault(i, k)
     for k, t in enumerate(tagged):
-        others = {i for i, o in owner.items() if o != k}
-        cands = candidates(doc, t.cue, t.content, others)
+        cands = candidates(doc, t.cue, t.content, _Others(owner, k))
         if len(cands) < 2:
             continue
         rows = end_features(doc, t.cue, min(t.content), cands)

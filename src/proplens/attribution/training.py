@@ -175,11 +175,14 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--end-only", action="store_true", help="add the content-end classifier to --out's weights file"
     )
+    parser.add_argument("--first", type=int, help="train on the first N articles only (a held-out rest)")
     args = parser.parse_args(argv)
     import warnings
 
     rows = load_polnear(args.train)
     docs = parse_docs([r["text"] for r in rows], cache=args.docs)
+    if args.first:
+        rows, docs = rows[: args.first], docs[: args.first]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "attribution.npz"
