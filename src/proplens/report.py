@@ -3,21 +3,85 @@
 The HTML report has inline CSS and no script at all: every piece of article text is escaped, so
 a report of a hostile page is inert. Overlapping spans are cut into segments at every span
 boundary; a segment is coloured by its most confident technique and underlined once per extra
-technique, and its tooltip lists them all.
+technique, and its tooltip lists them all. Where the model has a paragraph view
+(:attr:`~proplens.analysis.Analysis.paragraphs`), each paragraph ends with a small note ("¶3 Name calling
+40% · Loaded language 29%"): likelihoods for the whole paragraph, not highlighted passages.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from itertools import pairwise
 from typing import Any
 
-from .analysis import Analysis, Span
+from .analysis import Analysis, Paragraph, Span
 from .techniques import TECHNIQUES, get_technique
 
-__all__ = ["analysis_to_html", "analysis_to_ptc", "segments"]
+__all__ = [
+    "analysis_to_html",
+    "analysis_to_ptc",
+    "numbered_paragraphs",
+    "paragraph_note_offset",
+    "paragraph_summary",
+    "segments",
+]
+
+#: What a paragraph note means, for tooltips and captions.
+PARAGRAPH_VIEW_HELP = (
+    "Paragraph view: how likely it is that an annotator marked each technique somewhere in this "
+    "paragraph (the model's paragraph view, not highlighted passages)."
+)
+
+
+def numbered_paragraphs(analysis: Analysis) -> list[tuple[int, Paragraph]]:
+    """Each of ``analysis.paragraphs`` with its number (1-based) among the article's non-blank lines.
+
+    A paragraph is one line of the article; blank lines are not counted, so "¶3" is the third paragraph a
+    reader sees. Paragraphs without a technique are not in ``analysis.paragraphs`` but still count.
+
+    Examples
+    --------
+    >>> from proplens.analysis import Analysis, Paragraph
+    >>> t = "Intro.\\n\\nA reckless plan.\\nThe end."
+    >>> i = t.index("A reckless")
+    >>> p = Paragraph(i, i + len("A reckless plan."), (("Loaded_Language", 0.4),), t)
+    >>> [(n, par.text) for n, par in numbered_paragraphs(Analysis(t, (), (), 0.1, "m", "1", paragraphs=(p,)))]
+    [(2, 'A reckless plan.')]
+    """
+    text = analysis.text
+    starts = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            starts.append(pos)
+        pos += len(line) + 1
+    ordered = sorted(analysis.paragraphs, key=lambda p: p.start)
+    return [(max(1, bisect_right(starts, p.start)), p) for p in ordered]
+
+
+def paragraph_note_offset(paragraph: Paragraph) -> int:
+    """Where a paragraph's note goes: right after its last non-space character (a CRLF's ``\\r`` and
+    trailing spaces stay after the note)."""
+    text, q = paragraph.source_text, paragraph.end
+    while q > paragraph.start and text[q - 1].isspace():
+        q -= 1
+    return q
+
+
+def paragraph_summary(paragraph: Paragraph, sep: str = " · ") -> str:
+    """The paragraph's techniques with percentages, most likely first.
+
+    Examples
+    --------
+    >>> from proplens.analysis import Paragraph
+    >>> t = "You traitors!"
+    >>> paragraph_summary(Paragraph(0, len(t), (("Repetition", 0.4), ("Loaded_Language", 0.2912)), t))
+    'Repetition 40% · Loaded language 29%'
+    """
+    return sep.join(f"{get_technique(t).name} {p:.0%}" for t, p in paragraph.techniques)
 
 
 def segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int, list[Span]]]:
@@ -84,6 +148,8 @@ mark{color:inherit;border-radius:3px;padding:1px 0;cursor:help}
 td,th{text-align:left;padding:4px 6px;border-bottom:1px solid #eef0f3;vertical-align:top}
 .bar{height:10px;border-radius:3px;display:inline-block;vertical-align:middle}
 footer{color:#5b6474;font-size:.8em;margin-top:24px}
+.pnote{display:inline-block;margin:0 0 0 .5em;padding:0 7px;border:1px solid #d5d9e1;border-radius:10px;background:#f4f5f8;color:#3a4252;font:12.5px/1.6 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;white-space:normal;vertical-align:.1em;user-select:none;cursor:help}
+.pnote b{color:#5b6474;margin-right:2px}.pnote .pt+.pt::before{content:" · ";color:#8a93a3}.pnote .dot{display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:3px}
 @media (max-width:800px){.grid{grid-template-columns:1fr}}
 """  # noqa: E501  CSS/HTML template, kept verbatim
 
@@ -154,7 +220,7 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
 <aside><section class="card"><div class="meta">Article score</div><div class="score">{analysis.score:.0%}</div>
 <div class="meta">{analysis.n_passages} passage{"" if analysis.n_passages == 1 else "s"} in {len(analysis.sentences)} sentences</div>
 <h2>Sentence heat</h2><div class="strip">{strip}</div>
-<h2>Techniques</h2><div class="legend">{"".join(legend)}</div></section>
+<h2>Techniques</h2><div class="legend">{"".join(legend)}</div>{_paragraph_help(analysis)}</section>
 <section class="card" style="margin-top:16px"><h2 style="margin-top:0">Counts</h2><table>{bars}</table></section></aside></div>
 {srcs}
 <footer>Generated by proplens on {generated}. Scores are model confidences, not verdicts: read the passages.</footer>
@@ -162,12 +228,48 @@ def analysis_to_html(analysis: Analysis, *, record: Mapping[str, Any] | None = N
 """  # noqa: E501  CSS/HTML template, kept verbatim
 
 
+def _paragraph_help(analysis: Analysis) -> str:
+    """The legend's line on paragraph notes (empty without a paragraph view)."""
+    if not analysis.paragraphs:
+        return ""
+    return (
+        '<p class="meta" id="paragraph-view-help"><b>¶ notes.</b> '
+        "A note at the end of a paragraph is the paragraph view: how likely each technique is to be "
+        "used somewhere in that paragraph. Its figures are likelihoods, not highlighted passages, and it "
+        "can name a technique that no highlighted passage shows.</p>"
+    )
+
+
+def _paragraph_note(number: int, paragraph: Paragraph) -> str:
+    """A paragraph's note: "¶3" and its techniques with percentages, each with its colour (all escaped)."""
+    items = "".join(
+        f'<span class="pt" data-technique="{escape(t, quote=True)}"><span class="dot" '
+        f'style="background:{escape(get_technique(t).color, quote=True)}"></span>'
+        f"{escape(get_technique(t).name)} {p:.0%}</span>"
+        for t, p in paragraph.techniques
+    )
+    tip = f"Paragraph {number}: {paragraph_summary(paragraph, '; ')}. {PARAGRAPH_VIEW_HELP}"
+    return (
+        f'<span class="pnote" role="note" data-paragraph="{number}" data-start="{paragraph.start}" '
+        f'data-end="{paragraph.end}" title="{escape(tip, quote=True)}"><b>¶{number}</b>{items}</span>'
+    )
+
+
 def _marked_article(analysis: Analysis) -> list[str]:
-    """The article text, escaped, with a ``<mark>`` per stretch of spans (possible passages: underlined)."""
+    """The article text, escaped, with a ``<mark>`` per stretch of spans (possible passages: underlined)
+    and each paragraph's note (the paragraph view) after its last character."""
     text = analysis.text
     parts: list[str] = []
     possible = {id(s) for s in analysis.possible_spans}
+    notes: dict[int, list[str]] = {}
+    for number, par in numbered_paragraphs(analysis):
+        notes.setdefault(paragraph_note_offset(par), []).append(_paragraph_note(number, par))
+    pieces = []
     for a, b, cover in segments(text, analysis.spans + analysis.possible_spans):
+        cuts = [a, *sorted(q for q in notes if a < q < b), b]  # a note never sits inside a piece
+        pieces += [(x, y, cover) for x, y in pairwise(cuts)]
+    for a, b, cover in pieces:
+        parts += notes.pop(a, [])
         chunk = escape(text[a:b], quote=True)
         if not cover:
             parts.append(chunk)
@@ -195,6 +297,8 @@ def _marked_article(analysis: Analysis) -> list[str]:
             f'<mark style="{escape(style)}" title="{escape(tip, quote=True)}" '
             f'data-techniques="{escape(techs, quote=True)}">{chunk}</mark>'
         )
+    for q in sorted(notes):  # at the end of the text (or of an empty one)
+        parts += notes[q]
     return parts
 
 

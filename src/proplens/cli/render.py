@@ -21,6 +21,35 @@ def _quote(text: str, limit: int) -> str:
     return f"“{cut}{'…' if len(text) > limit else ''}”"
 
 
+def _print_paragraphs(analysis: Analysis, console) -> None:
+    """The "By paragraph" table: each paragraph the model's paragraph view gives a technique, with the
+    techniques' likelihoods (nothing for a model without a paragraph view)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..report import numbered_paragraphs
+
+    if not analysis.paragraphs:
+        return
+    table = Table(
+        title="By paragraph: the paragraph view",
+        caption="How likely each technique is to be used somewhere in the paragraph "
+        "(likelihoods, not highlighted passages).",
+    )
+    table.add_column("¶", justify="right")
+    table.add_column("paragraph", no_wrap=True, overflow="ellipsis", max_width=32)
+    table.add_column("techniques")
+    for number, par in numbered_paragraphs(analysis):
+        techniques = Text()
+        for i, (tid, p) in enumerate(par.techniques):
+            t = get_technique(tid)
+            if i:
+                techniques += Text("\n")
+            techniques += Text("■ ", style=t.color) + Text(f"{t.name} {p:.0%}")
+        table.add_row(f"¶{number}", Text(_quote(par.text.strip(), 26)), techniques)
+    console.print(table)
+
+
 def print_analysis(analysis: Analysis, console, *, show_text: bool = True) -> None:
     """The article with coloured highlights, then a legend with counts and the scores."""
     from rich.table import Table
@@ -68,8 +97,13 @@ def print_analysis(analysis: Analysis, console, *, show_text: bool = True) -> No
         table.add_row(Text("■ ", style=t.color) + Text(t.name), str(n), Text(_quote(first.text, 60)))
     if analysis.spans:
         console.print(table)
+    elif analysis.paragraphs:
+        console.print(
+            "No passage was found with confidence; the paragraph view below names likely techniques."
+        )
     else:
         console.print("No propaganda techniques found.")
+    _print_paragraphs(analysis, console)
     if analysis.possible_spans:
         pp = Table(title="Possible passages (lower confidence, underlined dim)")
         pp.add_column("passage")

@@ -7,6 +7,10 @@
  *
  * Offsets: the API gives Python str offsets (Unicode code points). JavaScript strings are UTF-16,
  * so every offset goes through a code point -> UTF-16 map before slicing (emoji take 2 units).
+ *
+ * Paragraph notes (the model's paragraph view, "¶3 Name calling 40%") sit inside #article but hold no
+ * text node: their words are CSS generated content (attr(data-text)), so #article's textContent stays
+ * exactly the analysed text and every highlight keeps its offsets.
  */
 "use strict";
 
@@ -156,10 +160,32 @@
     return map;
   }
 
-  /** Cut [0, n) at every span boundary; each segment lists covering span indices, best score first. */
-  function segments(n, spans) {
+  /** The analysis's paragraphs (API "paragraphs") with their number among the text's non-blank lines and
+   * `at`, the code point offset of their note: after the paragraph's last non-space character. */
+  function numberedParagraphs(text, cp2u, paragraphs) {
+    const starts = [];  // code point offset of each non-blank line
+    let cp = 0;
+    for (const line of text.split("\n")) {
+      if (line.trim()) starts.push(cp);
+      cp += Array.from(line).length + 1;
+    }
+    const n = cp2u.length - 1;
+    const isSpace = (i) => /^\s$/.test(text.slice(cp2u[i], cp2u[i + 1]));
+    return paragraphs.filter((p) => 0 <= p.start && p.start < p.end && p.end <= n && (p.techniques || []).length)
+      .map((p) => {
+        let at = p.end;
+        while (at > p.start && isSpace(at - 1)) at--;
+        return { ...p, number: Math.max(1, starts.filter((st) => st <= p.start).length), at };
+      })
+      .sort((x, y) => x.start - y.start);
+  }
+
+  /** Cut [0, n) at every span boundary (and at each of `extra`); each segment lists covering span indices,
+   * best score first. */
+  function segments(n, spans, extra) {
     const cuts = new Set([0, n]);
     spans.forEach((sp) => { cuts.add(sp.start); cuts.add(sp.end); });
+    (extra || []).forEach((x) => cuts.add(x));
     const pts = Array.from(cuts).filter((x) => x >= 0 && x <= n).sort((a, b) => a - b);
     const out = [];
     for (let i = 0; i + 1 < pts.length; i++) {
@@ -414,7 +440,10 @@
     const all = spans.concat(possible);  // explanation indices point into this list
     const active = new Set(all.map((sp) => sp.technique));
     let showPossible = true;
+    let showNotes = true;
     let selected = null; // segment element
+    // the paragraph view: each paragraph the model gives a technique, numbered among the non-blank lines
+    const paras = numberedParagraphs(text, cp2u, a.paragraphs || []);
 
     const articleEl = h("div", { class: "article", id: "article" });
     const explain = h("section", { class: "card explain", id: "explain" });
@@ -423,6 +452,7 @@
         h("p", { class: "muted small", text: spans.length || possible.length
           ? "Hover over or click a highlighted passage to see its technique, what the technique does, and the model's confidence."
           : "No propaganda technique was found in this text." }),
+        paras.length ? h("p", { class: "muted small", id: "paragraph-view-help", text: "A ¶ note at the end of a paragraph is the paragraph view: how likely each technique is to be used somewhere in that paragraph. Its figures are likelihoods, not highlighted passages; click a note for details." }) : null,
         possible.length ? h("p", { class: "muted small", text: `Passages with a dashed underline are possible: the model is less sure of them (${a.min_score != null ? "score " + pct(a.min_score) + " or more, " : ""}below its confident threshold). They are not counted as passages.` }) : null]);
     }
     function explainSpans(idxs) {
@@ -441,11 +471,45 @@
       }
     }
 
+    function explainParagraph(p) {
+      clear(explain).append(h("h2", { text: `Paragraph ${p.number}` }),
+        h("p", { class: "muted small", text: "The paragraph view: how likely it is that each technique is used somewhere in this paragraph. These are likelihoods for the whole paragraph, not highlighted passages; they can name a technique that no highlighted passage shows." }));
+      for (const pt of p.techniques) {
+        const t = TECH[pt.technique] || { name: pt.technique_name, definition: "", color: "#888" };
+        explain.appendChild(h("div", { class: "item paragraph-item", dataset: { technique: pt.technique } },
+          h("div", { class: "tname" }, h("span", { class: "sw", style: { background: t.color, width: "14px", height: "14px", borderRadius: "4px", display: "inline-block" } }), h("span", { class: "tech-name", text: t.name })),
+          h("div", { class: "def tech-def", text: t.definition }),
+          h("div", { class: "conf" }, "Likelihood", h("div", { class: "track" }, h("div", { class: "fill", style: { width: pct(pt.score), background: t.color } })), h("b", { class: "tech-conf", text: pct(pt.score) }))));
+      }
+    }
+    function paragraphNote(p) {
+      const label = `Paragraph ${p.number}: ` + p.techniques.map((pt) => (TECH[pt.technique] || { name: pt.technique_name }).name + " " + pct(pt.score)).join(", ");
+      const el = h("span", { class: "pnote", role: "button", tabindex: "0", title: label + ". The paragraph view: likelihoods for the whole paragraph, not highlighted passages (click for more).",
+        "aria-label": label + " (paragraph view, likelihoods)", dataset: { paragraph: String(p.number), pstart: String(p.start), pend: String(p.end) } },
+        h("span", { class: "pn-num", dataset: { text: "¶" + p.number } }),
+        p.techniques.map((pt) => h("span", { class: "pn-tech", dataset: { technique: pt.technique, text: (TECH[pt.technique] || { name: pt.technique_name }).name + " " + pct(pt.score) },
+          style: { borderLeftColor: (TECH[pt.technique] || {}).color || "#888" } })));
+      const pick = () => {
+        if (selected) selected.classList.remove("sel");
+        if (selected === el) { selected = null; explainDefault(); return; }
+        selected = el; el.classList.add("sel"); explainParagraph(p);
+      };
+      el.addEventListener("mouseenter", () => { if (!selected) explainParagraph(p); });
+      el.addEventListener("mouseleave", () => { if (!selected) explainDefault(); });
+      el.addEventListener("click", pick);
+      el.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } });
+      return el;
+    }
+
     function renderArticle() {
       clear(articleEl);
       const vis = all.map((sp, j) => ({ ...sp, j })).filter((sp) => active.has(sp.technique) && (showPossible || !sp.possible));
       const n = cp2u.length - 1;
-      for (const seg of segments(n, vis)) {
+      const notes = new Map();  // code point offset -> the paragraph notes that go there
+      if (showNotes) for (const p of paras) { if (!notes.has(p.at)) notes.set(p.at, []); notes.get(p.at).push(p); }
+      const noteAt = (off) => { for (const p of notes.get(off) || []) articleEl.appendChild(paragraphNote(p)); notes.delete(off); };
+      for (const seg of segments(n, vis, Array.from(notes.keys()))) {
+        noteAt(seg.start);
         const el = h("span", { class: "seg", dataset: { start: seg.start, end: seg.end } });
         el.textContent = sub(seg.start, seg.end);
         if (seg.cover.length) {
@@ -485,6 +549,7 @@
         }
         articleEl.appendChild(el);
       }
+      for (const off of Array.from(notes.keys())) noteAt(off);  // at the very end of the text
     }
 
     function scrollToOffset(off) {
@@ -513,6 +578,16 @@
       legend.appendChild(li);
     }
     if (!present.length) legend.appendChild(h("li", { class: "muted", text: "None found." }));
+    if (paras.length) {  // one legend entry for the paragraph notes; click shows or hides them
+      const li = h("li", { id: "legend-paragraphs", title: "The paragraph view: at the end of each paragraph, how likely each technique is to be used in it (likelihoods, not highlighted passages). Click to show or hide." },
+        h("span", { class: "sw pn-sw", text: "¶" }), h("span", { text: "Paragraph notes" }), h("span", { class: "n", text: paras.length }));
+      li.addEventListener("click", () => {
+        showNotes = !showNotes;
+        li.classList.toggle("off", !showNotes);
+        selected = null; explainDefault(); renderArticle();
+      });
+      legend.appendChild(li);
+    }
     if (possible.length) {  // one legend entry for all possible passages; click shows or hides them
       const li = h("li", { id: "legend-possible", title: "Lower-confidence passages, not counted as passages (click to show or hide)" },
         h("span", { class: "sw possible-sw" }), h("span", { text: "Possible passages" }), h("span", { class: "n", text: possible.length }));
