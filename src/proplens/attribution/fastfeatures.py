@@ -233,6 +233,71 @@ def _pair_token_ids(da: DocArrays, i: int) -> tuple[int, int, int, int, int]:
     )
 
 
+def _other_cue_counts(
+    cue_tokens: Sequence[int], s0: int, s1: int, cue_set: set[int], own: set[int]
+) -> tuple[int, list[int]]:
+    # count of other cues' tokens before each position, so "another cue between token and cue" is O(1):
+    # (base, before) with before[j - base] the count over [base, j)
+    base, top = min(s0, min(cue_tokens)), max(s1, max(cue_tokens) + 1)
+    before = [0] * (top - base + 1)
+    acc = 0
+    for j in range(base, top):
+        before[j - base] = acc
+        if j in cue_set and j not in own:
+            acc += 1
+    before[top - base] = acc
+    return base, before
+
+
+def _dist_bucket(dist: int) -> str:
+    # the db= bucket of a token's distance to the cue
+    if dist <= 1:
+        return "1"
+    if dist <= 2:
+        return "2"
+    if dist <= 4:
+        return "4"
+    if dist <= 8:
+        return "8"
+    if dist <= 16:
+        return "16"
+    return "far"
+
+
+def _path_ids(path: str, side: str, cue_lem: str) -> tuple:
+    # ids of path=, cpath=, pathside= and the tail (up=, top=; empty for long/none/self paths)
+    tail: tuple = ()
+    if path not in ("long", "none", "self"):
+        first = path.split("v")[0] if not path.startswith("v") else ""
+        tail = (_B("up=" + first + "|" + side), _B("top=" + path.rsplit("^", 1)[-1][:12]))
+    return (
+        _B("path=" + path),
+        _B("cpath=" + cue_lem + "|" + path),
+        _B("pathside=" + path + "|" + side),
+        tail,
+    )
+
+
+def _governor(a_i: list[int], own: set[int], cue_set: set[int]) -> str:
+    # the nearest cue token among a token's proper ancestors: this cue's ("own"), another's, or none
+    for a in a_i[1:]:
+        if a in own:
+            return "own"
+        if a in cue_set:
+            return "other"
+    return "none"
+
+
+def _cue_ids(cue_lem: str, hd: str) -> tuple[int, dict[str, int], int, dict[str, int]]:
+    # ids of the cue's features shared by all its rows: cl=, cl_side= (per side), cd=, cd_side= (per side)
+    return (
+        _B("cl=" + cue_lem),
+        {s: _B("cl_side=" + cue_lem + "|" + s) for s in "LR"},
+        _B("cd=" + hd),
+        {s: _B("cd_side=" + hd + "|" + s) for s in "LR"},
+    )
+
+
 def pair_rows(
     da: DocArrays,
     cue_tokens: Sequence[int],
@@ -253,23 +318,10 @@ def pair_rows(
     s0, s1 = da.sent_first[cue_tokens[0]], da.sent_end[cue_tokens[0]]
     down = anc(head)
     down_index = {t: k for k, t in enumerate(down)}
-    # count of other cues' tokens before each position, so "another cue between token and cue" is O(1)
-    base, top = min(s0, c0), max(s1, c1 + 1)
-    before = [0] * (top - base + 1)
-    acc = 0
-    for j in range(base, top):
-        before[j - base] = acc
-        if j in cue_set and j not in own:
-            acc += 1
-    before[top - base] = acc
-    hd = da.dep[head]
-    cl = _B("cl=" + cue_lem)
-    cl_side = {s: _B("cl_side=" + cue_lem + "|" + s) for s in "LR"}
-    cd = _B("cd=" + hd)
-    cd_side = {s: _B("cd_side=" + hd + "|" + s) for s in "LR"}
-    path_ids: dict[
-        tuple[str, str], tuple
-    ] = {}  # (path, side) -> ids of path=, cpath=, pathside=, (up=, top=)
+    base, before = _other_cue_counts(cue_tokens, s0, s1, cue_set, own)
+    cl, cl_side, cd, cd_side = _cue_ids(cue_lem, da.dep[head])
+    # (path, side) -> ids of path=, cpath=, pathside=, (up=, top=)
+    path_ids: dict[tuple[str, str], tuple] = {}
     static = da._pair_static
     is_space = da.is_space
     toks: list[int] = []
@@ -279,46 +331,15 @@ def pair_rows(
             continue
         toks.append(i)
         if i < c0:
-            side = "L"
-            dist = c0 - i
+            side, dist = "L", c0 - i
         else:
-            side = "R"
-            dist = i - c1
-        db = (
-            "1"
-            if dist <= 1
-            else "2"
-            if dist <= 2
-            else "4"
-            if dist <= 4
-            else "8"
-            if dist <= 8
-            else "16"
-            if dist <= 16
-            else "far"
-        )
+            side, dist = "R", i - c1
         path = _dep_path(da, i, down, down_index)
         pid = path_ids.get((path, side))
         if pid is None:
-            tail: tuple = ()
-            if path not in ("long", "none", "self"):
-                first = path.split("v")[0] if not path.startswith("v") else ""
-                tail = (_B("up=" + first + "|" + side), _B("top=" + path.rsplit("^", 1)[-1][:12]))
-            pid = path_ids[path, side] = (
-                _B("path=" + path),
-                _B("cpath=" + cue_lem + "|" + path),
-                _B("pathside=" + path + "|" + side),
-                tail,
-            )
+            pid = path_ids[path, side] = _path_ids(path, side, cue_lem)
         a_i = anc(i)
-        gov = "none"
-        for a in a_i[1:]:
-            if a in own:
-                gov = "own"
-                break
-            if a in cue_set:
-                gov = "other"
-                break
+        gov = _governor(a_i, own, cue_set)
         lo, hi = min(i, c0) + 1, max(i, c1)
         between_other = hi > lo and before[hi - base] > before[lo - base]
         in_sub = head in a_i
@@ -331,7 +352,7 @@ def pair_rows(
             (
                 _BIAS,
                 _SIDE[side],
-                _DB[side, db],
+                _DB[side, _dist_bucket(dist)],
                 pid[0],
                 pid[1],
                 pid[2],
