@@ -14,9 +14,6 @@ from typer.testing import CliRunner
 from proplens.analysis import Attribution
 from proplens.attribution import attribute, get_default_attributor
 
-# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
-pytestmark = pytest.mark.model
-
 
 def _roles(text, a):
     return {k: [text[s:e] for s, e in getattr(a, k)] for k in ("source", "cue", "content")}

@@ -13,9 +13,6 @@ from proplens.attribution.features import N_FEATURES, hash_features
 from proplens.attribution.model import AttributionTagger, TaggedAttribution
 from proplens.attribution.pipeline import load_spacy
 
-# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
-pytestmark = pytest.mark.model
-
 TEXT = "The harbour master said that the pier would reopen next spring, because the repairs were finished."
 
 

@@ -11,9 +11,6 @@ from proplens.attribution import attribute
 from proplens.attribution.metrics import score_attributions
 from proplens.attribution.sources import source_type
 
-# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
-pytestmark = pytest.mark.model
-
 
 def _roles(text, a):
     return {k: " | ".join(text[s:e] for s, e in getattr(a, k)) for k in ("source", "cue", "content")}

@@ -19,9 +19,6 @@ from proplens.attribution.features import cue_features, hash_features, pair_feat
 from proplens.attribution.model import AttributionTagger, _scores
 from proplens.attribution.pipeline import load_spacy
 
-# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
-pytestmark = pytest.mark.model
-
 TEXT = (
     "Harbour officials in the fictional port of Velmora said on Tuesday that the north pier would stay "
     "closed "

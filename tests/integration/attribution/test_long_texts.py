@@ -6,9 +6,6 @@ import pytest
 
 from proplens.attribution.pipeline import BLOCK_CHARS, block_starts
 
-# spaCy's pipeline and the shipped tagger (tests/conftest.py's MARKS_BY_PATH has no integration/attribution/)
-pytestmark = pytest.mark.model
-
 PARA = (
     'District governor Ali Khan said on Monday that the bridge would reopen next week. "We are ready," '
     "the mayor told reporters. According to the ministry, traffic fell by a third. Critics warned that "
