@@ -304,11 +304,8 @@ def test_upload_and_refused_urls_show_clear_errors(page, live_server, shot):
     ]:
         page.fill("#url-input", url)
         page.click("#analyze-btn")
-        page.wait_for_function(
-            "n => document.querySelector('.error') && "
-            "document.querySelector('.error').textContent.includes(n)",
-            arg=needle,
-        )
+        # a locator wait: the page's CSP forbids the eval a string predicate needs
+        page.locator(".error", has_text=needle).first.wait_for()
     shot(page, "09-url-refused", full_page=False)
 
 

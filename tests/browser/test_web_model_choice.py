@@ -39,9 +39,9 @@ def two_model_server(tmp_path_factory, serve_app):
 def _analyze(page, base, *, model: str, possible: str) -> dict:
     page.goto(base + "/")
     page.fill("#text-input", TEXT)
-    page.wait_for_function(
-        "document.querySelector('#model-select option[value=fast]').textContent.includes('lexicon-fast')"
-    )
+    # a locator wait, not wait_for_function: the page's CSP forbids eval, which a string predicate needs
+    # whenever it is not already true on the first check
+    page.locator("#model-select option[value=fast]", has_text="lexicon-fast").wait_for(state="attached")
     page.select_option("#model-select", model)
     page.select_option("#possible-select", possible)
     page.click("#analyze-btn")
