@@ -273,13 +273,3 @@ def apply_cv_decoding(model_dir: str | Path, report: dict, *, epoch: str | int) 
     }
     path.write_text(json.dumps(cfg, indent=1))
     return cfg
-
-
-def apply_cv_paragraphs(
-    model_dir: str | Path, cv_dir: str | Path, data_dir: str | Path, *, epoch: str | int
-) -> dict:
-    """Fit the paragraph-technique model on the out-of-fold predictions of ``epoch`` and write it into the
-    model folder (:func:`proplens.training.paragraphs.apply_paragraph_model`)."""
-    from .paragraphs import apply_paragraph_model
-
-    return apply_paragraph_model(cv_dir, epoch, model_dir, data_dir)

@@ -30,7 +30,7 @@ def article_evidence(det: Detector, pred: TextPrediction) -> tuple[list[tuple[in
     evidence."""
     found = det.find_spans(pred, for_labels=True)
     probs = det.classify(pred, [(s, e) for s, e, _ in found])
-    pred.spans = det.label_spans(pred, found, probs)
+    pred.spans = det.label_spans(pred, found, probs)  # find_possible reads the confident spans from pred
     possible = det.find_possible(pred)
     return paragraph_evidence(
         pred.text,
@@ -63,10 +63,13 @@ def labelled_triples(evidence: np.ndarray) -> np.ndarray:
     return evidence[:, :, 0] > 0
 
 
-def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
-    tp = float((pred & gold).sum())
-    p, r = tp / max(float(pred.sum()), 1.0), tp / max(float(gold.sum()), 1.0)
+def _f1_counts(tp: float, n_pred: float, n_gold: float) -> float:
+    p, r = tp / max(n_pred, 1.0), tp / max(n_gold, 1.0)
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    return _f1_counts(float((pred & gold).sum()), float(pred.sum()), float(gold.sum()))
 
 
 def _fit_logistic(
@@ -131,9 +134,7 @@ def evaluate(
     cs, cb = counts(pred), counts(base)
 
     def f1c(c: np.ndarray) -> float:
-        tp, npred, ngold = c.sum(axis=0)
-        p, r = tp / max(npred, 1.0), tp / max(ngold, 1.0)
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return _f1_counts(*c.sum(axis=0))
 
     rng = np.random.default_rng(seed + 2)
     draws = []
