@@ -355,6 +355,16 @@ def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
     roots = [
         doc[i] for i in content if doc[i].head.i not in have and not doc[i].is_punct and not doc[i].is_space
     ]
+    if len(roots) > 1:
+        # a word whose head lies after the content, inside another root's subtree, is cut off from that head
+        # by the end itself ("emerging in the | hills": "the" hangs off "hills"): not a root of its own
+        last = max(content)
+        inside = [{w.i for w in r.subtree} for r in roots]
+        roots = [
+            r
+            for k, r in enumerate(roots)
+            if not (r.head.i > last and any(r.head.i in sub for j, sub in enumerate(inside) if j != k))
+        ]
     if len(roots) != 1 or roots[0].i in t.cue:
         return content
     end = roots[0].right_edge.i
