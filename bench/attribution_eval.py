@@ -7,7 +7,9 @@ Usage::
 ``--docs`` reuses a spaCy DocBin of the same texts (parsed by the same pipeline) to save time. ``--last N``
 scores only the file's last N articles: the held-out part of train used to choose hyper-parameters, e.g.
 a model trained with ``python -m proplens.attribution.training train.jsonl --first 690 --out DIR`` scored
-with ``--last 84 --model DIR``. ``--no-end`` leaves the content-end decoder out (the rules' ends).
+with ``--last 84 --model DIR``. ``--no-end`` leaves the content-end decoder out (the rules' ends);
+``--no-head`` the transformer head (:mod:`proplens.attribution.neural`; then give the thresholds it was
+chosen without, 0.5 and 0.5).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ def main() -> None:
     ap.add_argument("--role-threshold", type=float, help="override the model's role threshold")
     ap.add_argument("--last", type=int, help="score only the last N articles")
     ap.add_argument("--no-end", action="store_true", help="without the content-end decoder")
+    ap.add_argument(
+        "--no-head", action="store_true", help="without the transformer head (the linear tagger alone)"
+    )
     args = ap.parse_args()
 
     rows = load_polnear(args.data)
@@ -47,6 +52,8 @@ def main() -> None:
         att._tagger.role_threshold = args.role_threshold
     if args.no_end:
         att._tagger.end_W = None
+    if args.no_head:
+        att._tagger.head = None
     triples = []
     for row, doc in zip(rows, docs, strict=True):
         pred = [a.to_dict() for a in att.from_doc(doc)]

@@ -44,6 +44,8 @@ class DocArrays:
 
         self.doc = doc
         n = self.n = len(doc)
+        # per-token (cue, role) log-probabilities of the transformer head, when the tagger has one
+        self.head_logprobs: tuple[np.ndarray, np.ndarray] | None = None
         # memos of ancestors() and of pair_rows' cue-independent bucket ids, per token
         self._anc: list[list[int] | None] = [None] * n
         self._pair_static: list[tuple[int, int, int, int, int] | None] = [None] * n

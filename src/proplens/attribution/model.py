@@ -3,7 +3,9 @@
 The weights file ``attribution.npz`` holds ``cue_W`` (N_FEATURES x 3: O, B, I), ``cue_b``,
 ``role_W`` (N_FEATURES x 3: O, SOURCE, CONTENT), ``role_b``, decoding thresholds and, optionally, the
 content-end classifier ``end_W`` (N_FEATURES), ``end_b`` and ``end_margin``; it is written by
-:mod:`proplens.attribution.training`.
+:mod:`proplens.attribution.training`. A folder may also hold ``head.onnx``, the transformer head of
+:mod:`~proplens.attribution.neural`, used when the weights file gives its weights ``head_cue_weight`` and
+``head_role_weight``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .boundaries import is_time_cue, tidy
 from .content_end import refine_content_ends
 from .fastfeatures import DocArrays, _row_starts, cue_rows, pad_weights, pair_rows, score_rows
 from .features import cue_features, hash_features, pair_features
+from .neural import TokenHead
 
 __all__ = ["TaggedAttribution", "AttributionTagger", "DEFAULT_MODEL_DIR"]
 
@@ -160,6 +163,10 @@ class AttributionTagger:
         Weights of the content-end classifier (:mod:`~proplens.attribution.content_end`), applied after
         the rules, and how much better than the rules' end its choice must score; without them content
         ends are the rules'.
+    head : TokenHead, optional
+        The transformer head; its per-token log-probabilities, times ``head_cue_weight`` and
+        ``head_role_weight``, are added to the cue and role scores before the softmax (a product of experts;
+        weights chosen on held-out train articles, see :mod:`proplens.training.attribution_head`).
     """
 
     def __init__(
@@ -177,7 +184,13 @@ class AttributionTagger:
         end_W=None,
         end_b: float = 0.0,
         end_margin: float = 0.0,
+        head: TokenHead | None = None,
+        head_cue_weight: float = 0.0,
+        head_role_weight: float = 0.0,
     ):
+        self.head = head
+        self.head_cue_weight = float(head_cue_weight)
+        self.head_role_weight = float(head_role_weight)
         self.rules = rules
         self.end_W = None if end_W is None else np.asarray(end_W, dtype=np.float32)
         self.end_b = float(end_b)
@@ -214,8 +227,10 @@ class AttributionTagger:
         """Load ``attribution.npz`` from a folder (or the file itself)."""
         p = Path(path)
         f = p / "attribution.npz" if p.is_dir() else p
+        head_file = f.parent / "head.onnx"
         try:
             z = np.load(f)
+            with_head = "head_cue_weight" in z.files and head_file.is_file()
             return cls(
                 z["cue_W"],
                 z["cue_b"],
@@ -226,15 +241,22 @@ class AttributionTagger:
                 end_W=z["end_W"] if "end_W" in z.files else None,
                 end_b=float(z["end_b"]) if "end_b" in z.files else 0.0,
                 end_margin=float(z["end_margin"]) if "end_margin" in z.files else 0.0,
+                head=TokenHead(head_file) if with_head else None,
+                head_cue_weight=float(z["head_cue_weight"]) if with_head else 0.0,
+                head_role_weight=float(z["head_role_weight"]) if with_head else 0.0,
             )
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(Errors.P009.format(path=f, reason=str(exc))) from None
 
     def _cue_probs(self, da: DocArrays, in_quote) -> np.ndarray:
         if self.reference:
-            return _softmax(_scores(self.cue_W, self.cue_b, cue_features(da.doc, in_quote)))
-        ids, starts = cue_rows(da, in_quote)
-        return _softmax(score_rows(self._cue_Wz, self.cue_b, ids, starts))
+            scores = _scores(self.cue_W, self.cue_b, cue_features(da.doc, in_quote))
+        else:
+            ids, starts = cue_rows(da, in_quote)
+            scores = score_rows(self._cue_Wz, self.cue_b, ids, starts)
+        if da.head_logprobs is not None:
+            scores += self.head_cue_weight * da.head_logprobs[0]
+        return _softmax(scores)
 
     def _role_probs(
         self, da: DocArrays, cues, in_quote, cue_set: set[int]
@@ -245,9 +267,10 @@ class AttributionTagger:
             doc = da.doc
             for k, (cue, _) in enumerate(cues):
                 sent = doc[cue[0]].sent
-                probs = _softmax(
-                    _scores(self.role_W, self.role_b, pair_features(doc, cue, sent, in_quote, cue_set))
-                )
+                scores = _scores(self.role_W, self.role_b, pair_features(doc, cue, sent, in_quote, cue_set))
+                if da.head_logprobs is not None:
+                    scores += self.head_role_weight * da.head_logprobs[1][sent.start : sent.end]
+                probs = _softmax(scores)
                 keep = [
                     (tok.i, pr)
                     for tok, pr in zip(sent, probs.tolist(), strict=True)
@@ -266,7 +289,12 @@ class AttributionTagger:
         if not lens:
             return [(k, [], []) for k, _, _ in per_cue]
         ids, starts = np.array(flat, dtype=np.int64), _row_starts(lens)
-        probs = _softmax(score_rows(self._role_Wz, self.role_b, ids, starts)).tolist()
+        scores = score_rows(self._role_Wz, self.role_b, ids, starts)
+        if da.head_logprobs is not None:
+            role_lp = da.head_logprobs[1]
+            for _, toks, n0 in per_cue:
+                scores[n0 : n0 + len(toks)] += self.head_role_weight * role_lp[toks]
+        probs = _softmax(scores).tolist()
         return [(k, toks, probs[n0 : n0 + len(toks)]) for k, toks, n0 in per_cue]
 
     def find_cues(
@@ -349,6 +377,8 @@ class AttributionTagger:
 
     def __call__(self, doc) -> list[TaggedAttribution]:
         da = DocArrays(doc)
+        if self.head is not None:
+            da.head_logprobs = self.head(doc)
         in_quote = da.quote_mask()
         cues = self.find_cues(doc, in_quote, arrays=da)
         out = self.assign_roles(doc, cues, in_quote, arrays=da)

@@ -147,7 +147,8 @@ def test_quotation_resumed_after_the_cue_and_dates_inside_content_kept():
 
 def _by_cue(text, cue):
     attrs, roles = _all(text)
-    found = [r for r in roles if r["cue"] == cue]
+    # a colon after the cue word belongs to the cue or not (PolNeAR has both: "added:")
+    found = [r for r in roles if cue in (r["cue"], r["cue"].rstrip(":"))]
     assert found, roles
     return found[0]
 
