@@ -367,7 +367,12 @@ def _complete_subtree(doc, t, owned: set[int], others: list) -> list[int]:
         ]
     if len(roots) != 1 or roots[0].i in t.cue:
         return content
-    end = roots[0].right_edge.i
+    root = roots[0]
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.dep_ == "ccomp" and root.head.head.i in t.cue:
+        # the content is the subject of the cue's complement clause: the clause is the content ("Safe haven |
+        # emerging in the hills, officials fear")
+        root = root.head
+    end = root.right_edge.i
     if end <= max(content):
         return content
     extra = range(max(content) + 1, end + 1)

@@ -5,16 +5,17 @@ Usage::
     python -m proplens.training.attribution_head TRAIN.jsonl --out DIR [--first N] [--epochs 3]
 
 Every line of every article is cut into windows by :meth:`TokenHead.windows`, run once through the shipped
-int8 sentence encoder up to its fourth layer (the states the head sees at inference), and labelled per word
-piece: cue O/B/I and role O/SOURCE/CONTENT (any attribution's source or content). The head, MiniLM's layers 5
-and 6 plus two linear layers, is fine-tuned on those states (AdamW, lr 8e-5, 3 epochs, batches of 16
+int8 sentence encoder up to its third layer (the states the head sees at inference), and labelled per word
+piece: cue O/B/I and role O/SOURCE/CONTENT (any attribution's source or content). The head, MiniLM's layers
+4-6 plus two linear layers, is fine-tuned on those states (AdamW, lr 8e-5, 3 epochs, batches of 16
 windows, bf16 autocast where the CPU has it), exported to ONNX and quantized to 8-bit weights
 (``head.onnx``). ``--weights`` adds the product-of-experts weights to ``DIR/attribution.npz`` and sets its
 cue threshold to the one chosen with the head.
 
 The recipe, the weights (cue 1.0, role 0.5) and the cue threshold (0.35) were chosen on PolNeAR train: head
-and linear tagger trained on the first 690 articles, scored on the last 150 (grid: cue weight 0.5 / 1 / 1.5,
-role weight 0.5 / 1, cue threshold 0.3-0.5; docs/attribution.md has the figures).
+and linear tagger trained on the first 690 articles, scored on the last 150 (grid with a two-layer head: cue
+weight 0.5 / 1 / 1.5, role weight 0.25 / 0.5 / 1, cue threshold 0.3-0.5; then three layers against two;
+docs/attribution.md has the figures).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def label_windows(rows: list[dict], encoder: TokenHead, *, log_every: int = 100)
 
 
 class AttributionHead(nn.Module):
-    """MiniLM's last two layers and the cue / role classifiers: ``hidden -> (cue logits, role logits)``."""
+    """MiniLM's last layers and the cue / role classifiers: ``hidden -> (cue logits, role logits)``."""
 
     def __init__(self, layers: nn.ModuleList, dim: int = 384):
         super().__init__()
@@ -96,12 +97,16 @@ class AttributionHead(nn.Module):
         return self.cue(hidden), self.role(hidden)
 
 
+# the head's layers: those of all-MiniLM-L6-v2 above neural.HIDDEN_OUTPUT (after layer index 2)
+HEAD_LAYERS = (3, 4, 5)
+
+
 def new_head() -> AttributionHead:
-    """A head initialised from all-MiniLM-L6-v2's layers 5 and 6 (eager attention: exports plainly)."""
+    """A head initialised from all-MiniLM-L6-v2's layers 4-6 (eager attention: exports plainly)."""
     from transformers import BertModel
 
     base = BertModel.from_pretrained(str(encoder_path("minilm")), attn_implementation="eager")
-    return AttributionHead(nn.ModuleList([base.encoder.layer[4], base.encoder.layer[5]]))
+    return AttributionHead(nn.ModuleList([base.encoder.layer[i] for i in HEAD_LAYERS]))
 
 
 def _batch(windows: list[Window], idx) -> tuple[torch.Tensor, ...]:
