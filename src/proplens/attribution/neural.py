@@ -91,6 +91,9 @@ class TokenHead:
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads or min(2, os.cpu_count() or 1)
             opts.inter_op_num_threads = 1
+            # two sessions run in turn, window by window: threads spinning after one run would compete
+            # with the other's
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             providers = ["CPUExecutionProvider"]
             graph = encoder_with_hidden_output(self.encoder_dir / "model.onnx")
             encoder = ort.InferenceSession(graph, opts, providers=providers)
