@@ -57,8 +57,9 @@ class TokenHead:
 
     Parameters
     ----------
-    head_path : path
+    head_path : path or None
         ``head.onnx``: input ``hidden`` (1, pieces, 384), outputs ``cue`` and ``role`` logits (1, pieces, 3).
+        None (or a missing file) reads only the encoder: :meth:`windows` and :meth:`hidden`, as training does.
     encoder_dir : path, default=the shipped ``models/sentence``
         Folder with the sentence encoder's ``model.onnx`` and ``tokenizer.json``.
     threads : int, optional
@@ -68,7 +69,7 @@ class TokenHead:
     def __init__(self, head_path, encoder_dir=None, *, threads: int | None = None):
         from ..compare.encoder import DEFAULT_SENTENCE_MODEL_DIR
 
-        self.head_path = Path(head_path)
+        self.head_path = None if head_path is None else Path(head_path)
         self.encoder_dir = Path(encoder_dir or DEFAULT_SENTENCE_MODEL_DIR)
         self.threads = threads
         self._encoder: Any = None
@@ -101,12 +102,14 @@ class TokenHead:
             tokenizer.no_truncation()
             tokenizer.no_padding()
             # training reads the encoder before any head exists
-            if self.head_path.is_file():
+            if self.head_path is not None and self.head_path.is_file():
                 self._head = ort.InferenceSession(str(self.head_path), opts, providers=providers)
             self._tokenizer = tokenizer
             self._encoder = encoder  # last: _ensure() tests it
         except Exception as exc:  # noqa: BLE001  onnx/onnxruntime/tokenizers raise their own types
-            raise ModelLoadError(Errors.P009.format(path=self.head_path, reason=str(exc))) from None
+            raise ModelLoadError(
+                Errors.P009.format(path=self.head_path or self.encoder_dir, reason=str(exc))
+            ) from None
 
     def windows(self, text: str):
         """``(input ids (1, pieces + 2), piece offsets (pieces, 2))`` per window of ``text``: windows never

@@ -235,7 +235,7 @@ def main(argv=None) -> None:
         rows = rows[: args.first]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    windows = label_windows(rows, TokenHead(out / "head.onnx.absent"))
+    windows = label_windows(rows, TokenHead(None))  # the encoder only
     print(f"{len(windows):,} windows", flush=True)
     model = fit_head(windows, epochs=args.epochs, lr=args.lr, bf16=not args.no_bf16)
     if args.save_torch:
